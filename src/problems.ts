@@ -1,0 +1,127 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+
+/** The error catalogue: every problem this service can answer with, by its stable code. */
+export const problemCatalogue = {
+  VALIDATION_ERROR: { status: 400, title: 'The request is not valid' },
+  REDIRECT_URL_REQUIRED: { status: 400, title: 'A redirect URL is required' },
+  REDIRECT_URL_NOT_ALLOWED: { status: 400, title: 'A redirect URL is not allowed' },
+  REDIRECT_URL_INVALID: { status: 400, title: 'The redirect URL has the wrong form' },
+  REDIRECT_URL_NOT_REGISTERED: { status: 400, title: 'The redirect URL is not registered' },
+  CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found' },
+  NOT_FOUND: { status: 404, title: 'No such resource' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
+  PARTNER_NOT_ENABLED: { status: 422, title: 'The partner is not enabled for this product' },
+  INTERNAL_ERROR: { status: 500, title: 'Internal error' },
+  UPSTREAM_ERROR: { status: 502, title: 'Dwolla failed or answered unexpectedly' },
+  UPSTREAM_UNAVAILABLE: { status: 503, title: 'Dwolla is unavailable right now' },
+  UPSTREAM_TIMEOUT: { status: 504, title: 'Dwolla did not answer in time' }
+} as const satisfies Record<string, { status: number; title: string }>
+
+export type ProblemCode = keyof typeof problemCatalogue
+
+export interface FieldError {
+  path: string
+  message: string
+}
+
+export interface ProblemOptions {
+  /** Field-level details, for validation problems. */
+  errors?: FieldError[]
+  /** Seconds the caller should wait before trying again. */
+  retryAfter?: number
+  /** Internal cause, logged but never sent to the caller. */
+  cause?: unknown
+}
+
+/** An error that becomes an RFC 9457 problem response with a stable code. */
+export class Problem extends Error {
+  override name = 'Problem'
+  readonly code: ProblemCode
+  readonly status: number
+  readonly errors: FieldError[] | undefined
+  readonly retryAfter: number | undefined
+
+  constructor (code: ProblemCode, detail: string, options: ProblemOptions = {}) {
+    super(detail, { cause: options.cause })
+    this.code = code
+    this.status = problemCatalogue[code].status
+    this.errors = options.errors
+    this.retryAfter = options.retryAfter
+  }
+}
+
+export const problemType = (code: ProblemCode) => `/problems/${code.toLowerCase().replaceAll('_', '-')}`
+
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json'
+
+function send (request: FastifyRequest, reply: FastifyReply, problem: Problem) {
+  if (problem.retryAfter !== undefined) reply.header('retry-after', String(problem.retryAfter))
+  return reply
+    .code(problem.status)
+    .header('cache-control', 'no-store')
+    .type(PROBLEM_MEDIA_TYPE)
+    .send({
+      type: problemType(problem.code),
+      title: problemCatalogue[problem.code].title,
+      status: problem.status,
+      detail: problem.message,
+      code: problem.code,
+      instance: request.url.split('?', 1)[0],
+      requestId: request.id,
+      ...(problem.errors && { errors: problem.errors })
+    })
+}
+
+interface ValidationIssue {
+  instancePath: string
+  message?: string
+  params: Record<string, unknown>
+}
+
+function fieldErrors (error: FastifyError): FieldError[] {
+  const context = error.validationContext
+  return (error.validation as ValidationIssue[]).map((issue) => {
+    // Point at the offending member itself for missing and unknown properties.
+    const member = issue.params.missingProperty ?? issue.params.additionalProperty
+    const path = member === undefined ? issue.instancePath : `${issue.instancePath}/${String(member)}`
+    return {
+      path: context === 'body' ? path || '/' : `${context}:${path || '/'}`,
+      message: issue.message ?? 'is invalid'
+    }
+  })
+}
+
+/** Turns any thrown error, Fastify's own included, into the Problem the caller sees. */
+function toProblem (error: FastifyError | Problem): Problem {
+  if (error instanceof Problem) return error
+  if (error.validation) {
+    return new Problem('VALIDATION_ERROR', 'The request does not match the schema.', { errors: fieldErrors(error) })
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new Problem('PAYLOAD_TOO_LARGE', 'The request body exceeds the size limit.')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new Problem('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.')
+  }
+  // Fastify's remaining client errors: malformed JSON, empty body, bad Content-Length, poisoned keys.
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new Problem('VALIDATION_ERROR', 'The request body is not valid JSON.')
+  }
+  return new Problem('INTERNAL_ERROR', 'An unexpected error occurred.', { cause: error })
+}
+
+/** One problem+json handler for every error and unknown route. */
+export function registerProblemHandlers (app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
+    const problem = toProblem(error)
+    if (problem.status >= 500) {
+      request.log.error({ err: problem.cause ?? problem, code: problem.code }, 'request failed')
+    } else {
+      request.log.info({ code: problem.code, detail: problem.message }, 'request rejected')
+    }
+    return send(request, reply, problem)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    send(request, reply, new Problem('NOT_FOUND', `No route for ${request.method} ${request.url.split('?', 1)[0]}.`)))
+}

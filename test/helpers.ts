@@ -1,0 +1,19 @@
+import { Writable } from 'node:stream'
+import { loadConfig, type Config } from '../src/config.js'
+
+/** A config as the service would read it from this environment. */
+export function testConfig (env: NodeJS.ProcessEnv = {}): Config {
+  return loadConfig({ LOG_LEVEL: 'silent', ...env })
+}
+
+/** A pino destination that keeps every line for assertions. */
+export function captureLogs () {
+  const lines: string[] = []
+  const stream = new Writable({
+    write (chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean))
+      done()
+    }
+  })
+  return { stream, lines, records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) }
+}
