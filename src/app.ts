@@ -1,28 +1,49 @@
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import Fastify from 'fastify'
+import type { Logger } from 'pino'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
-import { loggerOptions } from './logger.js'
-import { registerProblemHandlers } from './problems.js'
+import { createDwollaClient } from './dwolla/client.js'
+import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
 import { healthRoutes } from './plugins/health.js'
+import { requestLog } from './plugins/request-log.js'
+import { serviceDescription } from './plugins/service-description.js'
+import { registerProblemHandlers } from './problems.js'
+
+/** A configuration whose Dwolla base URL is known (in simulator mode: once the simulator listens). */
+export type ResolvedConfig = Config & { dwolla: { apiUrl: string } }
 
 export interface AppOptions {
-  /** A logger destination or instance for tests; defaults to pino on stdout. */
-  logger?: FastifyServerOptions['logger']
-  loggerInstance?: FastifyServerOptions['loggerInstance']
+  /** The service's logger (see createLogger). */
+  logger: Logger
+  /** The simulator's seeded customer, shown at GET /. */
+  demoCustomerId?: string
 }
 
 /** Builds the service; tests and the process entry build it the same way. */
-export async function buildApp (config: Config, options: AppOptions = {}) {
+export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   const app = Fastify({
-    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? loggerOptions(config.logLevel) }),
+    loggerInstance: options.logger,
     bodyLimit: 8 * 1024,
-    genReqId: () => crypto.randomUUID(),
-    requestIdHeader: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
+    disableRequestLogging: true,
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
+  app.removeContentTypeParser('text/plain')
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
   registerProblemHandlers(app)
+
+  const dwolla = createDwollaClient(config.dwolla)
+  app.addHook('onClose', () => dwolla.close())
+
+  await app.register(requestLog)
   await app.register(healthRoutes)
+  await app.register(serviceDescription, { dwollaEnv: config.dwolla.env, demoCustomerId: options.demoCustomerId })
+  await app.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
   return app
 }
 

@@ -71,7 +71,7 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
   const error = Value.Errors(EnvSchema, env).First()
   if (error) {
     const name = error.path.slice(1)
-    throw new ConfigError(`${name}: ${error.message} (got ${JSON.stringify(known[name] ?? null)})`)
+    throw new ConfigError(`${name}: ${error.message} (got ${JSON.stringify(source[name])})`)
   }
   const valid = env as Env
 

@@ -1,4 +1,4 @@
-import type { FastifyServerOptions } from 'fastify'
+import { pino, type DestinationStream, type Logger } from 'pino'
 
 /** Everything that may carry a credential, wherever a log call puts it. */
 export const redactedPaths = [
@@ -20,9 +20,7 @@ export const redactedPaths = [
   '*.password'
 ]
 
-export function loggerOptions (level: string): FastifyServerOptions['logger'] {
-  return {
-    level,
-    redact: { paths: redactedPaths, censor: '[redacted]' }
-  }
+/** The service's JSON logger, with credentials redacted wherever they appear. */
+export function createLogger (level: string, destination: DestinationStream): Logger {
+  return pino({ level, redact: { paths: redactedPaths, censor: '[redacted]' } }, destination)
 }

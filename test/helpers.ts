@@ -1,5 +1,9 @@
 import { Writable } from 'node:stream'
+import type { Test } from 'tap'
+import { buildApp } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
+import { createLogger } from '../src/logger.js'
+import { startEmbeddedSimulator } from '../src/simulator/embedded.js'
 
 /** A config as the service would read it from this environment. */
 export function testConfig (env: NodeJS.ProcessEnv = {}): Config {
@@ -16,4 +20,35 @@ export function captureLogs () {
     }
   })
   return { stream, lines, records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) }
+}
+
+export const REDIRECTS = {
+  visa: 'https://app.example.com/iav-callback',
+  ios: 'https://example.com/app123',
+  android: 'com.example.app123'
+}
+
+/**
+ * The service and its embedded simulator, as `npm start` runs them, on ephemeral ports;
+ * closed when the test ends.
+ */
+export async function startStack (t: Test, env: NodeJS.ProcessEnv = {}) {
+  const logs = captureLogs()
+  const config = testConfig({
+    LOG_LEVEL: 'trace',
+    HOST: '127.0.0.1',
+    SIMULATOR_PORT: '0',
+    REDIRECT_URLS: Object.values(REDIRECTS).join(','),
+    ...env
+  })
+  const logger = createLogger(config.logLevel, logs.stream)
+  const embedded = await startEmbeddedSimulator(config, logger)
+  const app = await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl: embedded.apiUrl } }, {
+    logger, demoCustomerId: embedded.demoCustomerId
+  })
+  t.teardown(async () => {
+    await app.close()
+    await embedded.simulator.close()
+  })
+  return { app, config, logs, sim: embedded.simulator.sim, simulator: embedded.simulator, customerId: embedded.demoCustomerId }
 }

@@ -1,0 +1,57 @@
+export interface AccessToken {
+  value: string
+  /** Lifetime in seconds, as Dwolla's expires_in. */
+  expiresIn: number
+}
+
+export interface TokenManagerOptions {
+  fetchToken: () => Promise<AccessToken>
+  /** Current time in ms; injectable for tests. */
+  now?: () => number
+}
+
+/** Refresh this long before expiry, so a token never dies in flight; at most a tenth of its life. */
+const REFRESH_MARGIN_MS = 60_000
+
+/**
+ * Caches the application token, refreshes it shortly before it expires, and lets only
+ * one refresh run at a time however many requests are waiting for it.
+ */
+export function createTokenManager ({ fetchToken, now = Date.now }: TokenManagerOptions) {
+  let current: { value: string; refreshAt: number } | undefined
+  let pending: Promise<string> | undefined
+  let refreshes = 0
+
+  function refresh (): Promise<string> {
+    pending ??= fetchToken().then(
+      (token) => {
+        const lifetimeMs = token.expiresIn * 1000
+        current = { value: token.value, refreshAt: now() + lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10) }
+        refreshes++
+        pending = undefined
+        return token.value
+      },
+      (error: unknown) => {
+        pending = undefined
+        throw error
+      })
+    return pending
+  }
+
+  return {
+    /** A valid token: the cached one, or the result of the one refresh in flight. */
+    get (): Promise<string> {
+      if (current && now() < current.refreshAt) return Promise.resolve(current.value)
+      return refresh()
+    },
+    /** Drops a token Dwolla rejected, unless a newer one already replaced it. */
+    invalidate (rejected: string) {
+      if (current?.value === rejected) current = undefined
+    },
+    get refreshes () {
+      return refreshes
+    }
+  }
+}
+
+export type TokenManager = ReturnType<typeof createTokenManager>

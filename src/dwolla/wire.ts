@@ -1,0 +1,54 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+
+/** Dwolla's versioned HAL media type, sent as Accept and Content-Type. */
+export const HAL_MEDIA_TYPE = 'application/vnd.dwolla.v1.hal+json'
+
+const Link = Type.Object({ href: Type.String({ minLength: 1 }) })
+
+export const TokenResponse = Type.Object({
+  access_token: Type.String({ minLength: 1 }),
+  expires_in: Type.Integer({ minimum: 1 })
+})
+
+export const ExchangePartners = Type.Object({
+  _embedded: Type.Object({
+    'exchange-partners': Type.Array(Type.Object({
+      name: Type.String(),
+      _links: Type.Object({ self: Link })
+    }))
+  })
+})
+
+export const ExchangeSession = Type.Object({
+  _links: Type.Object({ 'external-provider-session': Type.Optional(Link) }),
+  externalProviderSessionToken: Type.Optional(Type.String({ minLength: 1 }))
+})
+
+/** Dwolla's error body: a top-level code and message, and embedded errors for validation. */
+export const DwollaErrorBody = Type.Object({
+  code: Type.String(),
+  message: Type.Optional(Type.String()),
+  _embedded: Type.Optional(Type.Object({
+    errors: Type.Array(Type.Object({
+      code: Type.Optional(Type.String()),
+      message: Type.Optional(Type.String()),
+      path: Type.Optional(Type.String())
+    }))
+  }))
+})
+export type DwollaErrorBody = Static<typeof DwollaErrorBody>
+
+/** A compiled check, built once at start so the hot path only runs it. */
+export interface WireCheck<T extends TSchema> {
+  (value: unknown): value is Static<T>
+}
+export function compile<T extends TSchema> (schema: T): WireCheck<T> {
+  const checker = TypeCompiler.Compile(schema)
+  return (value: unknown): value is Static<T> => checker.Check(value)
+}
+
+export const isTokenResponse = compile(TokenResponse)
+export const isExchangePartners = compile(ExchangePartners)
+export const isExchangeSession = compile(ExchangeSession)
+export const isDwollaErrorBody = compile(DwollaErrorBody)
