@@ -1,0 +1,109 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { requireBearer, requireHalAccept } from './auth.js'
+import { createCallLog, type Call } from './calls.js'
+import { notFound, sendDwollaError } from './errors.js'
+import { createFaults, type Fault } from './faults.js'
+import { HAL } from './hal.js'
+import { createIdempotency } from './idempotency.js'
+import { createState } from './state.js'
+import { createTokens } from './tokens.js'
+import { bankRoutes } from './routes/bank.js'
+import { controlRoutes } from './routes/control.js'
+import { customerRoutes } from './routes/customers.js'
+import { exchangePartnerRoutes } from './routes/exchange-partners.js'
+import { exchangeSessionRoutes } from './routes/exchange-sessions.js'
+import { tokenRoutes } from './routes/token.js'
+
+export interface SimulatorOptions {
+  /** The only client credentials /token accepts. */
+  credentials: { key: string; secret: string }
+  /** The account's configured redirect URLs and Android package names. */
+  registeredRedirects: readonly string[]
+  /** Origin a browser uses to reach the bank pages; default: the origin the session was created on. */
+  publicUrl?: string
+  /** expires_in of issued tokens; default 3600. */
+  tokenTtlSeconds?: number
+  /** Default false. */
+  logger?: FastifyServerOptions['logger']
+}
+
+export interface SimulatorControl {
+  /** Adds a customer and returns its id. */
+  createCustomer (input?: { firstName?: string; lastName?: string; email?: string }): string
+  /** Fails the next matching Dwolla API calls; see FaultSchema. */
+  fault (fault: Fault): void
+  /** Every Dwolla API request seen, in arrival order. */
+  readonly calls: ReadonlyArray<Call>
+  /** Every token issued so far is now expired. */
+  expireTokens (): void
+  count (kind: 'exchangeSessions' | 'customers' | 'tokens'): number
+  /** Clears calls and faults; data stays. */
+  reset (): void
+}
+
+export type { Call, Fault }
+
+export type Simulator = FastifyInstance & { sim: SimulatorControl }
+
+/** A Dwolla API stand-in with the bank pages its exchange sessions lead to, controllable from tests. */
+export async function buildSimulator (options: SimulatorOptions): Promise<Simulator> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const ttlSeconds = options.tokenTtlSeconds ?? 3600
+  const publicUrl = options.publicUrl?.replace(/\/$/, '')
+  const state = createState()
+  const tokens = createTokens(ttlSeconds)
+  const callLog = createCallLog()
+  const faults = createFaults()
+  const idempotency = createIdempotency()
+
+  const control: SimulatorControl = {
+    createCustomer: (input = {}) => state.addCustomer({
+      firstName: input.firstName ?? 'Jane',
+      lastName: input.lastName ?? 'Doe',
+      email: input.email ?? `jane.doe+${state.customers.size + 1}@example.com`
+    }).id,
+    fault: faults.add,
+    calls: callLog.calls,
+    expireTokens: tokens.expireAll,
+    count: (kind) => ({ exchangeSessions: state.sessions.size, customers: state.customers.size, tokens: tokens.count() })[kind],
+    reset () {
+      callLog.clear()
+      faults.clear()
+    }
+  }
+  app.decorate('sim', control)
+
+  // /token's form body, and the bank pages' button posts.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))))
+  app.addContentTypeParser(HAL, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+  app.setNotFoundHandler(async (request, reply) => sendDwollaError(notFound(), request, reply))
+
+  // The Dwolla API: recorded, faultable, answering Dwolla's media type and errors.
+  await app.register(async (api) => {
+    api.setErrorHandler(sendDwollaError)
+    api.addHook('onRequest', async (_request, reply) => { reply.type(HAL) })
+    api.addHook('onRequest', callLog.record)
+    api.addHook('onRequest', idempotency.claim)
+    api.addHook('onRequest', faults.apply)
+    api.addHook('onResponse', callLog.completed)
+    await api.register(tokenRoutes, { credentials: options.credentials, tokens, ttlSeconds, authorized: callLog.authorized })
+    await api.register(async (secured) => {
+      secured.addHook('onRequest', requireHalAccept)
+      secured.addHook('onRequest', requireBearer(tokens, callLog.authorized))
+      secured.addHook('preHandler', idempotency.replay)
+      secured.addHook('onSend', idempotency.remember)
+      await secured.register(exchangePartnerRoutes, { state })
+      await secured.register(customerRoutes, { state })
+      await secured.register(exchangeSessionRoutes, { state, registeredRedirects: options.registeredRedirects, publicUrl })
+    })
+  })
+  await app.register(bankRoutes, { state })
+  await app.register(controlRoutes, { control })
+  return app as unknown as Simulator
+}

@@ -1,0 +1,82 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { HAL } from './hal.js'
+
+export interface EmbeddedError {
+  code: string
+  message: string
+  path: string
+}
+
+export interface DwollaErrorBody {
+  code: string
+  message: string
+  _embedded?: { errors: Array<EmbeddedError & { _links: Record<string, never> }> }
+}
+
+/** An error that the simulator answers with Dwolla's status and body. */
+export class DwollaError extends Error {
+  override name = 'DwollaError'
+  readonly status: number
+  readonly body: DwollaErrorBody
+
+  constructor (status: number, body: DwollaErrorBody) {
+    super(body.message)
+    this.status = status
+    this.body = body
+  }
+}
+
+const error = (status: number, code: string, message: string) => new DwollaError(status, { code, message })
+
+export const notFound = () => error(404, 'NotFound', 'The requested resource was not found.')
+export const forbidden = (message: string) => error(403, 'Forbidden', message)
+export const invalidVersion = () => error(406, 'InvalidVersion', 'Missing or invalid API version.')
+export const invalidCredentials = () => error(401, 'InvalidCredentials', 'Missing or invalid Authorization header.')
+export const invalidAccessToken = () => error(401, 'InvalidAccessToken', 'Invalid access token.')
+export const expiredAccessToken = () =>
+  error(401, 'ExpiredAccessToken', 'Generate a new access token using your client credentials.')
+// The idempotency doc names only the status; the code follows Dwolla's naming of the others.
+export const stillProcessing = () =>
+  error(409, 'Conflict', 'A request with this Idempotency-Key is still being processed.')
+const badRequest = () => error(400, 'BadRequest', 'The request body contains bad syntax or is incomplete.')
+
+/** Dwolla's 400 ValidationError with its embedded errors. */
+export const validationError = (errors: EmbeddedError[]) => new DwollaError(400, {
+  code: 'ValidationError',
+  message: 'Validation error(s) present. See embedded errors list for more details.',
+  _embedded: { errors: errors.map((embedded) => ({ ...embedded, _links: {} })) }
+})
+
+/** One Invalid field, worded as Dwolla words it ("/_links/redirect-url/href is invalid."). */
+export const invalidField = (path: string, message = `${path} is invalid.`) =>
+  validationError([{ code: 'Invalid', path, message }])
+
+interface SchemaIssue {
+  keyword: string
+  instancePath: string
+  params: Record<string, unknown>
+}
+
+/** A schema failure as Dwolla reports it: Required for a missing member ("FirstName required."), else Invalid. */
+function schemaError (issues: SchemaIssue[]): DwollaError {
+  return validationError(issues.map((issue) => {
+    if (issue.keyword !== 'required') return { code: 'Invalid', path: issue.instancePath, message: `${issue.instancePath} is invalid.` }
+    const member = String(issue.params.missingProperty)
+    return { code: 'Required', path: `${issue.instancePath}/${member}`, message: `${member.charAt(0).toUpperCase()}${member.slice(1)} required.` }
+  }))
+}
+
+function toDwollaError (error: FastifyError | DwollaError, request: FastifyRequest): DwollaError {
+  if (error instanceof DwollaError) return error
+  if (error.validation) return schemaError(error.validation as SchemaIssue[])
+  // Fastify's own client errors: malformed JSON, unsupported or empty bodies.
+  if (error.statusCode !== undefined && error.statusCode < 500) return badRequest()
+  request.log.error({ err: error }, 'simulator failed')
+  return new DwollaError(500, { code: 'ServerError', message: `A server error occurred. Error ID: ${request.id}` })
+}
+
+/** The API's error handler: every failure leaves as a Dwolla error body. */
+export function sendDwollaError (error: FastifyError | DwollaError, request: FastifyRequest, reply: FastifyReply) {
+  const { status, body } = toDwollaError(error, request)
+  return reply.code(status).type(HAL).send(body)
+}

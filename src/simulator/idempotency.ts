@@ -1,0 +1,41 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { stillProcessing } from './errors.js'
+
+const keyOf = (request: FastifyRequest) =>
+  request.method === 'POST' ? request.headers['idempotency-key'] as string | undefined : undefined
+
+/**
+ * Dwolla's Idempotency-Key: a POST repeated with the same key and body answers the original
+ * 201 and Location without creating anything; while the first is still in flight, 409.
+ */
+export function createIdempotency () {
+  const inFlight = new Map<string, string>()
+  const created = new Map<string, string>()
+  const fingerprints = new WeakMap<FastifyRequest, string>()
+
+  return {
+    /** On arrival, before any delay: the first request with a key owns it until it is answered. */
+    async claim (request: FastifyRequest, reply: FastifyReply) {
+      const key = keyOf(request)
+      if (key === undefined || inFlight.has(key)) return
+      inFlight.set(key, request.id)
+      reply.raw.once('close', () => inFlight.delete(key))
+    },
+    /** Once authenticated and parsed: a conflict, a replay, or a fresh request to remember. */
+    async replay (request: FastifyRequest, reply: FastifyReply) {
+      const key = keyOf(request)
+      if (key === undefined) return
+      if (inFlight.get(key) !== request.id) throw stillProcessing()
+      const fingerprint = JSON.stringify([key, request.url, request.body])
+      const location = created.get(fingerprint)
+      if (location !== undefined) return reply.code(201).header('location', location).send()
+      fingerprints.set(request, fingerprint)
+    },
+    async remember (request: FastifyRequest, reply: FastifyReply) {
+      const fingerprint = fingerprints.get(request)
+      if (fingerprint !== undefined && reply.statusCode === 201) created.set(fingerprint, reply.getHeader('location') as string)
+    }
+  }
+}
+
+export type Idempotency = ReturnType<typeof createIdempotency>

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto'
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
+import { PAGE_CSP, renderPage, type PageContent } from '../pages.js'
+import type { ExchangeSession, State } from '../state.js'
+
+const Params = Type.Object({ sessionId: Type.String() })
+const DecisionParams = Type.Object({ sessionId: Type.String(), decision: Type.Union([Type.Literal('approve'), Type.Literal('cancel')]) })
+
+const send = (reply: FastifyReply, status: number, content: PageContent) =>
+  reply.code(status).type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(renderPage(content))
+
+const notFoundPage = (reply: FastifyReply, sessionId: string) => send(reply, 404, {
+  title: 'Session not found',
+  message: `There is no open exchange session ${sessionId}. Sessions are single-use: start again from the app.`
+})
+
+/**
+ * The pages a user's browser opens at external-provider-session (Visa and MX): Approve or
+ * Cancel, then back to the app's redirect URL as Visa does, or a closing page for MX.
+ */
+export const bankRoutes: FastifyPluginAsyncTypebox<{ state: State }> = async (app, { state }) => {
+  const openSession = (sessionId: string) => {
+    const session = state.sessions.get(sessionId)
+    return session?.partner.flow === 'bank-page' && !session.outcome ? session : undefined
+  }
+
+  function finish (reply: FastifyReply, session: ExchangeSession, outcome: NonNullable<ExchangeSession['outcome']>) {
+    session.outcome = outcome
+    if (session.redirectUrl === undefined) {
+      return send(reply, 200, outcome.approved
+        ? { title: 'Bank connected', message: `Your bank is connected through ${session.partner.name}. You can return to the app.` }
+        : { title: 'Connection cancelled', message: 'No bank was connected. You can return to the app.' })
+    }
+    const target = new URL(session.redirectUrl)
+    if (outcome.approved) target.searchParams.set('exchange', outcome.exchangeId)
+    else target.searchParams.set('error', 'USER_CANCELLED')
+    return reply.redirect(target.href, 303)
+  }
+
+  app.get('/simulator/bank/:sessionId', { schema: { params: Params } }, async (request, reply) => {
+    const session = openSession(request.params.sessionId)
+    if (!session) return notFoundPage(reply, request.params.sessionId)
+    const base = `/simulator/bank/${session.id}`
+    return send(reply, 200, {
+      title: `Connect your bank with ${session.partner.name}`,
+      message: `Allow the app to verify your bank account through ${session.partner.name}?`,
+      actions: [{ label: 'Approve', action: `${base}/approve` }, { label: 'Cancel', action: `${base}/cancel` }]
+    })
+  })
+
+  app.post('/simulator/bank/:sessionId/:decision', { schema: { params: DecisionParams } }, async (request, reply) => {
+    const session = openSession(request.params.sessionId)
+    if (!session) return notFoundPage(reply, request.params.sessionId)
+    return finish(reply, session, request.params.decision === 'approve'
+      ? { approved: true, exchangeId: randomUUID() }
+      : { approved: false })
+  })
+}

@@ -1,0 +1,48 @@
+import type { Test } from 'tap'
+import { buildSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/app.js'
+
+export const HAL = 'application/vnd.dwolla.v1.hal+json'
+export const KEY = 'test-key'
+export const SECRET = 'test-secret'
+export const REGISTERED = ['https://www.yourdomain.com/iav-callback', 'com.example.app123', 'https://example.com/app123']
+
+/** A simulator closed when the test ends. */
+export async function simulator (t: Test, options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
+  const sim = await buildSimulator({ credentials: { key: KEY, secret: SECRET }, registeredRedirects: REGISTERED, ...options })
+  t.teardown(() => sim.close())
+  return sim
+}
+
+export const basic = (key = KEY, secret = SECRET) => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`
+
+/** A fresh access token, fetched as a Dwolla client would. */
+export async function accessToken (app: Simulator): Promise<string> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/token',
+    headers: { authorization: basic(), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'grant_type=client_credentials'
+  })
+  return response.json<{ access_token: string }>().access_token
+}
+
+/** Headers of an authenticated Dwolla API request. */
+export const dwollaHeaders = (token: string) => ({ accept: HAL, authorization: `Bearer ${token}` })
+
+/** The href of a partner by name, from the simulator's own list. */
+export async function partnerHref (app: Simulator, token: string, name: string): Promise<string> {
+  const response = await app.inject({ method: 'GET', url: '/exchange-partners', headers: dwollaHeaders(token) })
+  const partners = response.json<{ _embedded: { 'exchange-partners': Array<{ name: string; _links: { self: { href: string } } }> } }>()
+  const partner = partners._embedded['exchange-partners'].find((candidate) => candidate.name === name)
+  return (partner as { _links: { self: { href: string } } })._links.self.href
+}
+
+/** POSTs an exchange session body the way Dwolla's examples do. */
+export function createSession (app: Simulator, token: string, customerId: string, links: object, headers: Record<string, string> = {}) {
+  return app.inject({
+    method: 'POST',
+    url: `/customers/${customerId}/exchange-sessions`,
+    headers: { ...dwollaHeaders(token), 'content-type': HAL, ...headers },
+    payload: JSON.stringify({ _links: links })
+  })
+}
