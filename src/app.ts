@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import Fastify from 'fastify'
-import type { Logger } from 'pino'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { createDwollaClient } from './dwolla/client.js'
@@ -15,7 +14,7 @@ export type ResolvedConfig = Config & { dwolla: { apiUrl: string } }
 
 export interface AppOptions {
   /** The service's logger (see createLogger). */
-  logger: Logger
+  logger: FastifyBaseLogger
   /** The simulator's seeded customer, shown at GET /. */
   demoCustomerId?: string
 }

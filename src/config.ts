@@ -1,19 +1,21 @@
 import { randomBytes } from 'node:crypto'
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
 const Integer = (minimum: number, maximum: number, defaultValue: number) =>
   Type.Integer({ minimum, maximum, default: defaultValue })
+
+export const LogLevel = Type.Union(
+  ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+  { default: 'info' }
+)
 
 /** The environment variables the service reads, with their defaults and bounds. */
 export const EnvSchema = Type.Object({
   NODE_ENV: Type.Optional(Type.String()),
   PORT: Integer(0, 65535, 3000),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
-    { default: 'info' }
-  ),
+  LOG_LEVEL: LogLevel,
   DWOLLA_ENV: Type.Optional(Type.Union([Type.Literal('simulator'), Type.Literal('sandbox'), Type.Literal('production')])),
   DWOLLA_KEY: Type.Optional(Type.String({ minLength: 1 })),
   DWOLLA_SECRET: Type.Optional(Type.String({ minLength: 1 })),
@@ -59,21 +61,28 @@ export const demoCallbackUrl = (port: number) => `http://localhost:${port}/demo/
 const list = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean)
 const trimSlash = (url: string) => url.replace(/\/$/, '')
 
-/** Reads and validates the environment; throws a ConfigError naming the first bad variable. */
-export function loadConfig (source: NodeJS.ProcessEnv): Config {
-  // Only the variables we know, with empty strings treated as unset.
+/**
+ * The variables a schema names, defaulted and converted from strings; empty counts as unset.
+ * Throws a ConfigError naming the first bad variable.
+ */
+export function readEnv<T extends TObject> (schema: T, source: NodeJS.ProcessEnv): Static<T> {
   const known: Record<string, string> = {}
-  for (const name of Object.keys(EnvSchema.properties)) {
+  for (const name of Object.keys(schema.properties)) {
     const value = source[name]
     if (value !== undefined && value !== '') known[name] = value
   }
-  const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, known))
-  const error = Value.Errors(EnvSchema, env).First()
+  const env = Value.Convert(schema, Value.Default(schema, known))
+  const error = Value.Errors(schema, env).First()
   if (error) {
     const name = error.path.slice(1)
     throw new ConfigError(`${name}: ${error.message} (got ${JSON.stringify(source[name])})`)
   }
-  const valid = env as Env
+  return env as Static<T>
+}
+
+/** Reads and validates the service's environment; throws a ConfigError naming the first bad variable. */
+export function loadConfig (source: NodeJS.ProcessEnv): Config {
+  const valid = readEnv(EnvSchema, source)
 
   const dwollaEnv: DwollaEnv = valid.DWOLLA_ENV ?? (valid.DWOLLA_KEY ? 'sandbox' : 'simulator')
   const simulated = dwollaEnv === 'simulator'

@@ -1,4 +1,5 @@
-import { pino, type DestinationStream, type Logger } from 'pino'
+import type { FastifyBaseLogger } from 'fastify'
+import { pino, type DestinationStream } from 'pino'
 
 /** Everything that may carry a credential, wherever a log call puts it. */
 export const redactedPaths = [
@@ -21,6 +22,6 @@ export const redactedPaths = [
 ]
 
 /** The service's JSON logger, with credentials redacted wherever they appear. */
-export function createLogger (level: string, destination: DestinationStream): Logger {
+export function createLogger (level: string, destination: DestinationStream): FastifyBaseLogger {
   return pino({ level, redact: { paths: redactedPaths, censor: '[redacted]' } }, destination)
 }

@@ -84,11 +84,8 @@ function fieldErrors (error: FastifyError): FieldError[] {
   return (error.validation as ValidationIssue[]).map((issue) => {
     // Point at the offending member itself for missing and unknown properties.
     const member = issue.params.missingProperty ?? issue.params.additionalProperty
-    const path = member === undefined ? issue.instancePath : `${issue.instancePath}/${String(member)}`
-    return {
-      path: context === 'body' ? path || '/' : `${context}:${path || '/'}`,
-      message: issue.message ?? 'is invalid'
-    }
+    const path = (member === undefined ? issue.instancePath : `${issue.instancePath}/${String(member)}`) || '/'
+    return { path: context === 'body' ? path : `${context}:${path}`, message: String(issue.message) }
   })
 }
 
@@ -105,8 +102,8 @@ function toProblem (error: FastifyError | Problem): Problem {
       return new Problem('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.')
   }
   // Fastify's remaining client errors: malformed JSON, empty body, bad Content-Length, poisoned keys.
-  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return new Problem('VALIDATION_ERROR', 'The request body is not valid JSON.')
+  if ((error.statusCode ?? 500) < 500) {
+    return new Problem('VALIDATION_ERROR', 'The request body could not be read as JSON.')
   }
   return new Problem('INTERNAL_ERROR', 'An unexpected error occurred.', { cause: error })
 }

@@ -75,7 +75,7 @@ function validationDetails (response: DwollaResponse): string[] {
   const dwollaError = errorBody(response.body)
   if (response.status !== 400 || !dwollaError) return []
   const embedded = dwollaError._embedded?.errors ?? []
-  return [dwollaError.message ?? '', ...embedded.map(({ message = '', path = '' }) => `${path} ${message}`)]
+  return [dwollaError.message, ...embedded.map(({ message = '', path = '' }) => `${path} ${message}`)]
 }
 
 /** Maps Dwolla's documented answers to creating an exchange session onto our problems. */
@@ -217,15 +217,6 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs }: DwollaCl
         path: sameOriginPath('createExchangeSession', created)
       })
       return sessionStart(partner, retrieved)
-    },
-
-    /** Resolves once a Dwolla token can be had. */
-    async ready (): Promise<void> {
-      await tokens.get()
-    },
-
-    get tokenRefreshes () {
-      return tokens.refreshes
     },
 
     close: () => pool.close()

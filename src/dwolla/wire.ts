@@ -28,7 +28,7 @@ export const ExchangeSession = Type.Object({
 /** Dwolla's error body: a top-level code and message, and embedded errors for validation. */
 export const DwollaErrorBody = Type.Object({
   code: Type.String(),
-  message: Type.Optional(Type.String()),
+  message: Type.String(),
   _embedded: Type.Optional(Type.Object({
     errors: Type.Array(Type.Object({
       code: Type.Optional(Type.String()),

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino'
+import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from '../config.js'
 import { buildSimulator, type Simulator } from './app.js'
 
@@ -14,7 +14,7 @@ export interface EmbeddedSimulator {
  * Starts the Dwolla simulator beside the service (simulator mode, the default), accepting the
  * service's own credentials and registered redirects, and seeds a demo customer.
  */
-export async function startEmbeddedSimulator (config: Config, logger: Logger): Promise<EmbeddedSimulator> {
+export async function startEmbeddedSimulator (config: Config, logger: FastifyBaseLogger): Promise<EmbeddedSimulator> {
   const simulator = await buildSimulator({
     credentials: { key: config.dwolla.key, secret: config.dwolla.secret },
     registeredRedirects: config.registeredRedirects,

@@ -1,5 +1,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
+import type { InjectOptions } from 'fastify'
+import type { Fault } from '../../src/simulator/app.js'
 import { REDIRECTS, startStack } from '../helpers.js'
 
 const ROUTE = '/customers/:id/exchange-sessions'
@@ -81,7 +83,7 @@ t.test('an expired Dwolla token is refreshed and the call retried once, unseen b
 t.test('request problems are answered before anything reaches Dwolla', async (t) => {
   const { app, sim, customerId } = await startStack(t)
   const url = `/v1/customers/${customerId}/exchange-sessions`
-  const cases: Array<{ name: string, request: Parameters<typeof app.inject>[0], status: number, code: string, path?: string }> = [
+  const cases: Array<{ name: string, request: InjectOptions, status: number, code: string, path?: string }> = [
     { name: 'unknown property', request: { method: 'POST', url, ...json({ partner: 'mx', extra: 1 }) }, status: 400, code: 'VALIDATION_ERROR', path: '/extra' },
     { name: 'missing partner', request: { method: 'POST', url, ...json({}) }, status: 400, code: 'VALIDATION_ERROR', path: '/partner' },
     { name: 'unknown partner', request: { method: 'POST', url, ...json({ partner: 'finicity' }) }, status: 400, code: 'VALIDATION_ERROR', path: '/partner' },
@@ -128,12 +130,14 @@ t.test("Dwolla's documented answers map to the service's problems", async (t) =>
     message: 'Validation error(s) present. See embedded errors list for more details.',
     _embedded: { errors: [{ code: 'Invalid', message, path, _links: {} }] }
   })
-  const cases = [
+  const cases: Array<{ fault: Omit<Fault, 'method' | 'route'>, status: number, code: string, retryAfter?: string }> = [
     { fault: { status: 400, body: validation('The provided redirect URL must exactly match one of the configured URLs for the account.', '/_links/redirect-url/href') }, status: 400, code: 'REDIRECT_URL_NOT_REGISTERED' },
     { fault: { status: 400, body: { code: 'ValidationError', message: 'The provided redirect URL must exactly match one of the configured URLs for the account' } }, status: 400, code: 'REDIRECT_URL_NOT_REGISTERED' },
     { fault: { status: 400, body: validation('/_links/redirect-url/href is invalid.', '/_links/redirect-url/href') }, status: 400, code: 'REDIRECT_URL_INVALID' },
     { fault: { status: 400, body: { code: 'ValidationError', message: '/_links/redirect-url/href is invalid' } }, status: 400, code: 'REDIRECT_URL_INVALID' },
     { fault: { status: 400, body: { code: 'BadRequest', message: 'The request body contains bad syntax or is incomplete.' } }, status: 502, code: 'UPSTREAM_ERROR' },
+    { fault: { status: 400, body: '<html><body>Bad Request</body></html>' }, status: 502, code: 'UPSTREAM_ERROR' },
+    { fault: { status: 401, body: '<html><body>Unauthorized</body></html>' }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 401, body: { code: 'InvalidScope', message: 'Missing or invalid scopes for requested endpoint.' } }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 403, body: { code: 'Forbidden', message: 'The exchange partner specified does not support this product.' } }, status: 422, code: 'PARTNER_NOT_ENABLED' },
     { fault: { status: 500, body: { code: 'ServerError', message: 'A server error occurred. Error ID: 1' } }, status: 502, code: 'UPSTREAM_ERROR' },

@@ -1,0 +1,34 @@
+import t from 'tap'
+import Fastify from 'fastify'
+import { createLogger } from '../src/logger.js'
+import { Problem, registerProblemHandlers } from '../src/problems.js'
+import { captureLogs } from './helpers.js'
+
+async function appThrowing (error: Error) {
+  const logs = captureLogs()
+  const app = Fastify({ loggerInstance: createLogger('info', logs.stream) })
+  registerProblemHandlers(app)
+  app.get('/boom', async () => { throw error })
+  t.teardown(() => app.close())
+  return { app, logs }
+}
+
+t.test('an unexpected error is a 500 problem that tells the caller nothing internal', async (t) => {
+  const { app, logs } = await appThrowing(new Error('database password is hunter2 at /srv/app.js:12'))
+  const response = await app.inject({ method: 'GET', url: '/boom' })
+  t.equal(response.statusCode, 500)
+  t.match(response.headers['content-type'], /^application\/problem\+json/)
+  t.equal(response.headers['cache-control'], 'no-store')
+  t.match(response.json(), { code: 'INTERNAL_ERROR', status: 500, detail: 'An unexpected error occurred.' })
+  t.notMatch(response.body, /hunter2|srv|stack/)
+  const logged = logs.records().find((record) => record.msg === 'request failed') as { err: { message: string } } | undefined
+  t.match(logged?.err.message, /hunter2/, 'the log line carries the details')
+})
+
+t.test('a Problem keeps its code, status and Retry-After', async (t) => {
+  const { app } = await appThrowing(new Problem('UPSTREAM_UNAVAILABLE', 'Dwolla is limiting requests.', { retryAfter: 30 }))
+  const response = await app.inject({ method: 'GET', url: '/boom' })
+  t.equal(response.statusCode, 503)
+  t.equal(response.headers['retry-after'], '30')
+  t.match(response.json(), { code: 'UPSTREAM_UNAVAILABLE', detail: 'Dwolla is limiting requests.', type: '/problems/upstream-unavailable' })
+})
