@@ -4,7 +4,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { createDwollaClient } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
+import { createMetrics } from './metrics.js'
 import { healthRoutes } from './plugins/health.js'
+import { metricsPlugin } from './plugins/metrics.js'
 import { requestLog } from './plugins/request-log.js'
 import { serviceDescription } from './plugins/service-description.js'
 import { registerProblemHandlers } from './problems.js'
@@ -36,11 +38,13 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   })
   registerProblemHandlers(app)
 
-  const dwolla = createDwollaClient(config.dwolla)
+  const metrics = createMetrics()
+  const dwolla = createDwollaClient({ ...config.dwolla, observer: metrics.dwolla })
   app.addHook('onClose', () => dwolla.close())
 
   await app.register(requestLog)
-  await app.register(healthRoutes)
+  await app.register(metricsPlugin, { metrics })
+  await app.register(healthRoutes, { dwollaReady: dwolla.ready })
   await app.register(serviceDescription, { dwollaEnv: config.dwolla.env, demoCustomerId: options.demoCustomerId })
   await app.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
   return app

@@ -1,8 +1,7 @@
-import type { IncomingHttpHeaders } from 'node:http'
-import { Pool } from 'undici'
 import { Problem } from '../problems.js'
 import { createPartnerDirectory, type PartnerName } from './partners.js'
 import { createTokenManager } from './token.js'
+import { createTransport, type DwollaObserver, type DwollaRequest, type DwollaResponse, type Operation } from './transport.js'
 import {
   HAL_MEDIA_TYPE, isDwollaErrorBody, isExchangePartners, isExchangeSession, isTokenResponse, type DwollaErrorBody
 } from './wire.js'
@@ -12,24 +11,9 @@ export interface DwollaClientOptions {
   apiUrl: string
   key: string
   secret: string
-  /** Budget for one Dwolla call, from connect to the last byte of the body. */
+  /** Budget for one Dwolla call, all its attempts included. */
   timeoutMs: number
-}
-
-export type Operation = 'token' | 'listExchangePartners' | 'createExchangeSession' | 'retrieveExchangeSession'
-
-interface DwollaRequest {
-  method: 'GET' | 'POST'
-  path: string
-  body?: string
-  idempotencyKey?: string
-}
-
-interface DwollaResponse {
-  status: number
-  headers: IncomingHttpHeaders
-  /** The parsed JSON body; undefined when empty or not JSON. */
-  body: unknown
+  observer: DwollaObserver
 }
 
 /** What an app needs to send its user to the partner. */
@@ -46,28 +30,14 @@ export interface CreateExchangeSession {
 
 const TOKEN_REJECTIONS = new Set(['ExpiredAccessToken', 'InvalidAccessToken'])
 const REDIRECT_NOT_REGISTERED = /configured URLs/i
-const TIMEOUT_ERRORS = new Set(['TimeoutError', 'HeadersTimeoutError', 'BodyTimeoutError', 'ConnectTimeoutError'])
 
 const errorBody = (body: unknown): DwollaErrorBody | undefined => isDwollaErrorBody(body) ? body : undefined
 
-/** A Dwolla failure the caller cannot fix: status 502, or 503 with Retry-After while Dwolla rate-limits us. */
+/** A Dwolla answer the caller cannot fix. */
 function upstreamProblem (operation: Operation, response: DwollaResponse): Problem {
-  const cause = { operation, status: response.status, dwollaCode: errorBody(response.body)?.code }
-  if (response.status === 429) {
-    const retryAfter = Number(response.headers['retry-after'])
-    return new Problem('UPSTREAM_UNAVAILABLE', 'Dwolla is limiting requests; try again later.', {
-      cause,
-      ...(Number.isInteger(retryAfter) && retryAfter >= 0 && { retryAfter })
-    })
-  }
-  return new Problem('UPSTREAM_ERROR', 'Dwolla answered unexpectedly.', { cause })
-}
-
-function transportProblem (operation: Operation, error: unknown): Problem {
-  const name = (error as Error).name
-  return TIMEOUT_ERRORS.has(name)
-    ? new Problem('UPSTREAM_TIMEOUT', 'Dwolla did not answer in time.', { cause: { operation, error } })
-    : new Problem('UPSTREAM_ERROR', 'The connection to Dwolla failed.', { cause: { operation, error } })
+  return new Problem('UPSTREAM_ERROR', 'Dwolla answered unexpectedly.', {
+    cause: { operation, status: response.status, dwollaCode: errorBody(response.body)?.code }
+  })
 }
 
 /** Dwolla's validation messages with their paths, top-level and embedded alike. */
@@ -109,37 +79,10 @@ function failUpstream (operation: Operation, response: DwollaResponse): never {
 }
 
 /** The only code that speaks Dwolla's wire format. */
-export function createDwollaClient ({ apiUrl, key, secret, timeoutMs }: DwollaClientOptions) {
+export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }: DwollaClientOptions) {
   const origin = new URL(apiUrl).origin
-  const pool = new Pool(origin, {
-    connectTimeout: timeoutMs,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs
-  })
+  const { send, close } = createTransport({ origin, timeoutMs, observer })
   const basicCredentials = `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`
-
-  async function send (operation: Operation, request: DwollaRequest, headers: Record<string, string>): Promise<DwollaResponse> {
-    try {
-      const response = await pool.request({
-        method: request.method,
-        path: request.path,
-        headers,
-        body: request.body,
-        signal: AbortSignal.timeout(timeoutMs)
-      })
-      const text = await response.body.text()
-      let body: unknown
-      try {
-        body = text ? JSON.parse(text) : undefined
-      } catch {
-        // An HTML error page from a proxy, say: the status decides what it means.
-        body = undefined
-      }
-      return { status: response.statusCode, headers: response.headers, body }
-    } catch (error) {
-      throw transportProblem(operation, error)
-    }
-  }
 
   const tokens = createTokenManager({
     async fetchToken () {
@@ -149,6 +92,7 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs }: DwollaCl
         accept: 'application/json'
       })
       if (response.status === 200 && isTokenResponse(response.body)) {
+        observer.tokenRefresh()
         return { value: response.body.access_token, expiresIn: response.body.expires_in }
       }
       return failUpstream('token', response)
@@ -219,7 +163,12 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs }: DwollaCl
       return sessionStart(partner, retrieved)
     },
 
-    close: () => pool.close()
+    /** Resolves once a Dwolla token can be had. */
+    async ready (): Promise<void> {
+      await tokens.get()
+    },
+
+    close
   }
 }
 

@@ -12,6 +12,9 @@ export interface TokenManagerOptions {
 
 /** Refresh this long before expiry, so a token never dies in flight; at most a tenth of its life. */
 const REFRESH_MARGIN_MS = 60_000
+/** After a failed refresh, fail fast for a while, doubling up to a cap, instead of asking again per request. */
+const FIRST_COOLDOWN_MS = 1000
+const MAX_COOLDOWN_MS = 30_000
 
 /**
  * Caches the application token, refreshes it shortly before it expires, and lets only
@@ -20,18 +23,20 @@ const REFRESH_MARGIN_MS = 60_000
 export function createTokenManager ({ fetchToken, now = Date.now }: TokenManagerOptions) {
   let current: { value: string; refreshAt: number } | undefined
   let pending: Promise<string> | undefined
-  let refreshes = 0
+  let failure: { error: unknown; until: number; cooldownMs: number } | undefined
 
   function refresh (): Promise<string> {
     pending ??= fetchToken().then(
       (token) => {
         const lifetimeMs = token.expiresIn * 1000
         current = { value: token.value, refreshAt: now() + lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10) }
-        refreshes++
+        failure = undefined
         pending = undefined
         return token.value
       },
       (error: unknown) => {
+        const cooldownMs = failure ? Math.min(failure.cooldownMs * 2, MAX_COOLDOWN_MS) : FIRST_COOLDOWN_MS
+        failure = { error, until: now() + cooldownMs, cooldownMs }
         pending = undefined
         throw error
       })
@@ -42,14 +47,12 @@ export function createTokenManager ({ fetchToken, now = Date.now }: TokenManager
     /** A valid token: the cached one, or the result of the one refresh in flight. */
     get (): Promise<string> {
       if (current && now() < current.refreshAt) return Promise.resolve(current.value)
+      if (failure && now() < failure.until) return Promise.reject(failure.error)
       return refresh()
     },
     /** Drops a token Dwolla rejected, unless a newer one already replaced it. */
     invalidate (rejected: string) {
       if (current?.value === rejected) current = undefined
-    },
-    get refreshes () {
-      return refreshes
     }
   }
 }

@@ -31,7 +31,6 @@ t.test('caches the token until shortly before it expires', async (t) => {
   dwolla.releaseAll()
   t.equal(await second, 'b', 'refreshed one minute before expiry')
   t.equal(dwolla.calls, 2)
-  t.equal(tokens.refreshes, 2)
 })
 
 t.test('a short-lived token is refreshed a tenth of its life early', async (t) => {
@@ -58,16 +57,27 @@ t.test('one refresh at a time however many requests wait', async (t) => {
   t.equal(dwolla.calls, 1)
 })
 
-t.test('a failed refresh fails its waiters and the next request tries again', async (t) => {
-  const dwolla = fakeDwolla([new Error('down'), { value: 'b', expiresIn: 3600 }])
-  const tokens = createTokenManager({ fetchToken: dwolla.fetchToken })
+t.test('a failed refresh fails its waiters, then requests fail fast for a cooldown that doubles', async (t) => {
+  let now = 0
+  const dwolla = fakeDwolla([new Error('down'), new Error('still down'), { value: 'c', expiresIn: 3600 }])
+  const tokens = createTokenManager({ fetchToken: dwolla.fetchToken, now: () => now })
   const waiting = [tokens.get(), tokens.get()]
   dwolla.releaseAll()
   for (const waiter of waiting) await t.rejects(waiter, { message: 'down' })
-  const next = tokens.get()
+  now = 999
+  await t.rejects(tokens.get(), { message: 'down' }, 'fails fast within the first second')
+  t.equal(dwolla.calls, 1)
+  now = 1000
+  const second = tokens.get()
   dwolla.releaseAll()
-  t.equal(await next, 'b')
-  t.equal(dwolla.calls, 2)
+  await t.rejects(second, { message: 'still down' })
+  now = 2999
+  await t.rejects(tokens.get(), { message: 'still down' }, 'the cooldown doubled')
+  now = 3000
+  const third = tokens.get()
+  dwolla.releaseAll()
+  t.equal(await third, 'c')
+  t.equal(dwolla.calls, 3)
 })
 
 t.test('invalidate drops a rejected token but not a newer one', async (t) => {

@@ -140,13 +140,10 @@ t.test("Dwolla's documented answers map to the service's problems", async (t) =>
     { fault: { status: 401, body: '<html><body>Unauthorized</body></html>' }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 401, body: { code: 'InvalidScope', message: 'Missing or invalid scopes for requested endpoint.' } }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 403, body: { code: 'Forbidden', message: 'The exchange partner specified does not support this product.' } }, status: 422, code: 'PARTNER_NOT_ENABLED' },
-    { fault: { status: 500, body: { code: 'ServerError', message: 'A server error occurred. Error ID: 1' } }, status: 502, code: 'UPSTREAM_ERROR' },
-    { fault: { status: 502, body: '<html><body>Bad gateway</body></html>' }, status: 502, code: 'UPSTREAM_ERROR' },
-    { fault: { status: 429, body: { code: 'TooManyRequests', message: 'slow down' }, headers: { 'retry-after': '120' } }, status: 503, code: 'UPSTREAM_UNAVAILABLE', retryAfter: '120' },
-    { fault: { status: 429, body: { code: 'TooManyRequests', message: 'slow down' } }, status: 503, code: 'UPSTREAM_UNAVAILABLE' },
+    { fault: { status: 500, body: { code: 'ServerError', message: 'A server error occurred. Error ID: 1' }, times: 3 }, status: 502, code: 'UPSTREAM_ERROR' },
+    { fault: { status: 502, body: '<html><body>Bad gateway</body></html>', times: 3 }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 201, headers: { location: 'https://elsewhere.example/exchange-sessions/1' } }, status: 502, code: 'UPSTREAM_ERROR' },
-    { fault: { status: 201 }, status: 502, code: 'UPSTREAM_ERROR' },
-    { fault: { reset: true }, status: 502, code: 'UPSTREAM_ERROR' }
+    { fault: { status: 201 }, status: 502, code: 'UPSTREAM_ERROR' }
   ]
   for (const { fault, status, code, retryAfter } of cases) {
     sim.fault({ method: 'POST', route: ROUTE, ...fault })
@@ -211,20 +208,11 @@ t.test('Dwolla rejecting a cached partner href makes the next request fetch the 
   t.equal(sim.calls.filter((call) => call.route === '/exchange-partners').length, 2)
 })
 
-t.test('no Dwolla token can be had: UPSTREAM_ERROR, and the next request tries again', async (t) => {
-  const { app, sim, customerId } = await startStack(t)
-  const url = `/v1/customers/${customerId}/exchange-sessions`
-  sim.fault({ method: 'POST', route: '/token', status: 401, body: { error: 'invalid_client' } })
-  const response = await app.inject({ method: 'POST', url, ...json({ partner: 'mx' }) })
-  t.match(response.json(), { status: 502, code: 'UPSTREAM_ERROR' })
-  t.equal((await app.inject({ method: 'POST', url, ...json({ partner: 'mx' }) })).statusCode, 201)
-})
-
 t.test('logs: one request id per request, no secret anywhere', async (t) => {
   const { app, logs, customerId, config, sim } = await startStack(t)
   const url = `/v1/customers/${customerId}/exchange-sessions`
   await app.inject({ method: 'POST', url, ...json({ partner: 'plaid' }, { authorization: 'Bearer caller-secret-jwt', cookie: 'session=caller-cookie' }) })
-  sim.fault({ method: 'POST', route: ROUTE, status: 500, body: { code: 'ServerError', message: 'boom' } })
+  sim.fault({ method: 'POST', route: ROUTE, status: 500, body: { code: 'ServerError', message: 'boom' }, times: 3 })
   await app.inject({ method: 'POST', url, ...json({ partner: 'plaid' }) })
   const records = logs.records()
   const completed = records.filter((record) => record.msg === 'request completed')
