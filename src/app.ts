@@ -6,6 +6,7 @@ import { createDwollaClient } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
 import { createMetrics } from './metrics.js'
 import { healthRoutes } from './plugins/health.js'
+import { loadShedding } from './plugins/load-shedding.js'
 import { metricsPlugin } from './plugins/metrics.js'
 import { requestLog } from './plugins/request-log.js'
 import { serviceDescription } from './plugins/service-description.js'
@@ -46,7 +47,11 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   await app.register(metricsPlugin, { metrics })
   await app.register(healthRoutes, { dwollaReady: dwolla.ready })
   await app.register(serviceDescription, { dwollaEnv: config.dwolla.env, demoCustomerId: options.demoCustomerId })
-  await app.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
+  // The API scope: what protects the /v1 routes applies to them alone, not to probes or metrics.
+  await app.register(async (api) => {
+    await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
+    await api.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
+  })
   return app
 }
 

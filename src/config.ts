@@ -22,6 +22,8 @@ export const EnvSchema = Type.Object({
   DWOLLA_API_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
   REDIRECT_URLS: Type.String({ default: '' }),
   UPSTREAM_TIMEOUT_MS: Integer(1, 120_000, 5000),
+  SHUTDOWN_GRACE_MS: Integer(0, 600_000, 10_000),
+  MAX_EVENT_LOOP_DELAY_MS: Integer(1, 60_000, 1000),
   SIMULATOR_PORT: Integer(0, 65535, 3001),
   SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' }))
 })
@@ -41,6 +43,10 @@ export interface Config {
     secret: string
     timeoutMs: number
   }
+  /** How long in-flight requests may take to finish after SIGTERM or SIGINT. */
+  shutdownGraceMs: number
+  /** Above this event-loop delay new API requests are shed with 503 rather than queued. */
+  maxEventLoopDelayMs: number
   /** Redirect URLs and Android package names registered with the Dwolla account. */
   registeredRedirects: readonly string[]
   simulator: { port: number; publicUrl: string | undefined }
@@ -106,6 +112,8 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
       secret: valid.DWOLLA_SECRET ?? randomBytes(24).toString('hex'),
       timeoutMs: valid.UPSTREAM_TIMEOUT_MS
     },
+    shutdownGraceMs: valid.SHUTDOWN_GRACE_MS,
+    maxEventLoopDelayMs: valid.MAX_EVENT_LOOP_DELAY_MS,
     registeredRedirects: registeredRedirects.length > 0 || !simulated
       ? registeredRedirects
       : [demoCallbackUrl(valid.PORT)],

@@ -14,6 +14,7 @@ export const problemCatalogue = {
   PARTNER_NOT_ENABLED: { status: 422, title: 'The partner is not enabled for this product' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
+  OVERLOADED: { status: 503, title: 'The service is overloaded' },
   UPSTREAM_ERROR: { status: 502, title: 'Dwolla failed or answered unexpectedly' },
   UPSTREAM_UNAVAILABLE: { status: 503, title: 'Dwolla is unavailable right now' },
   UPSTREAM_TIMEOUT: { status: 504, title: 'Dwolla did not answer in time' }

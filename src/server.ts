@@ -1,3 +1,4 @@
+import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
@@ -20,14 +21,19 @@ const app = await buildApp(
   { logger, demoCustomerId: embedded?.demoCustomerId }
 )
 if (embedded) app.addHook('onClose', () => embedded.simulator.close())
-await app.listen({ port: config.port, host: config.host })
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'shutting down')
-    app.close().then(() => process.exit(0), (error: unknown) => {
-      logger.error({ err: error }, 'shutdown failed')
-      process.exit(1)
-    })
-  })
-}
+// On SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close idle keep-alive
+// connections, and exit; past the grace period, exit anyway.
+closeWithGrace({
+  delay: config.shutdownGraceMs,
+  logger: { error: (message: unknown) => logger.error({ err: message }, 'shutdown') }
+}, async ({ signal, err }) => {
+  if (err) logger.error({ err }, 'closing after an unhandled error')
+  else logger.info({ signal }, 'shutting down')
+  // Keep-alive connections of requests that finish during the drain go idle after closing began.
+  const reapIdle = setInterval(() => app.server.closeIdleConnections(), 100)
+  await app.close()
+  clearInterval(reapIdle)
+})
+
+await app.listen({ port: config.port, host: config.host })

@@ -1,0 +1,35 @@
+import t from 'tap'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { startStack } from './helpers.js'
+
+/** Keeps the event loop lagging: a 150 ms busy spin every 160 ms. */
+function lagEventLoop () {
+  const timer = setInterval(() => {
+    const until = performance.now() + 150
+    while (performance.now() < until);
+  }, 160)
+  return () => clearInterval(timer)
+}
+
+t.test('while the event loop lags, API requests are shed with 503 OVERLOADED; probes still answer', async (t) => {
+  const { app, sim, customerId } = await startStack(t, { MAX_EVENT_LOOP_DELAY_MS: '20' })
+  const create = () => app.inject({
+    method: 'POST',
+    url: `/v1/customers/${customerId}/exchange-sessions`,
+    headers: { 'content-type': 'application/json' },
+    payload: '{"partner":"mx"}'
+  })
+  t.equal((await create()).statusCode, 201)
+  const stop = lagEventLoop()
+  await sleep(1500)
+  const shed = await create()
+  const live = await app.inject({ method: 'GET', url: '/health/live' })
+  stop()
+  t.equal(shed.statusCode, 503)
+  t.equal(shed.headers['retry-after'], '2')
+  t.match(shed.json(), { code: 'OVERLOADED' })
+  t.equal(live.statusCode, 200, 'liveness is not shed')
+  t.equal(sim.count('exchangeSessions'), 1, 'the shed request reached nothing')
+  await sleep(1500)
+  t.equal((await create()).statusCode, 201, 'served again once the loop recovers')
+})
