@@ -47,6 +47,12 @@ export const validationError = (errors: EmbeddedError[]) => new DwollaError(400,
   _embedded: { errors: errors.map((embedded) => ({ ...embedded, _links: {} })) }
 })
 
+/** A missing member, worded as Dwolla words it ("FirstName required."). */
+export const requiredField = (path: string) => {
+  const member = path.slice(path.lastIndexOf('/') + 1)
+  return { code: 'Required', path, message: `${member.charAt(0).toUpperCase()}${member.slice(1)} required.` }
+}
+
 /** One Invalid field, worded as Dwolla words it ("/_links/redirect-url/href is invalid."). */
 export const invalidField = (path: string, message = `${path} is invalid.`) =>
   validationError([{ code: 'Invalid', path, message }])
@@ -57,12 +63,13 @@ interface SchemaIssue {
   params: Record<string, unknown>
 }
 
-/** A schema failure as Dwolla reports it: Required for a missing member ("FirstName required."), else Invalid. */
+/** A schema failure as Dwolla reports it: Required for a missing member or an empty string, else Invalid. */
 function schemaError (issues: SchemaIssue[]): DwollaError {
   return validationError(issues.map((issue) => {
-    if (issue.keyword !== 'required') return { code: 'Invalid', path: issue.instancePath, message: `${issue.instancePath} is invalid.` }
-    const member = String(issue.params.missingProperty)
-    return { code: 'Required', path: `${issue.instancePath}/${member}`, message: `${member.charAt(0).toUpperCase()}${member.slice(1)} required.` }
+    if (issue.keyword === 'required') return requiredField(`${issue.instancePath}/${String(issue.params.missingProperty)}`)
+    // The API's only minLength is 1: the string is empty.
+    if (issue.keyword === 'minLength') return requiredField(issue.instancePath)
+    return { code: 'Invalid', path: issue.instancePath, message: `${issue.instancePath} is invalid.` }
   }))
 }
 
