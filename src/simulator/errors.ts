@@ -28,7 +28,8 @@ export class DwollaError extends Error {
 
 const error = (status: number, code: string, message: string) => new DwollaError(status, { code, message })
 
-export const notFound = () => error(404, 'NotFound', 'The requested resource was not found.')
+/** Dwolla words some routes' 404 message differently; each route passes its documented one. */
+export const notFound = (message = 'The requested resource was not found.') => error(404, 'NotFound', message)
 export const forbidden = (message: string) => error(403, 'Forbidden', message)
 export const invalidVersion = () => error(406, 'InvalidVersion', 'Missing or invalid API version.')
 export const invalidCredentials = () => error(401, 'InvalidCredentials', 'Missing or invalid Authorization header.')
@@ -38,6 +39,10 @@ export const expiredAccessToken = () =>
 // The idempotency doc names only the status; the code follows Dwolla's naming of the others.
 export const stillProcessing = () =>
   error(409, 'Conflict', 'A request with this Idempotency-Key is still being processed.')
+export const expiredExchangeToken = () => error(400, 'InvalidExchangeToken', 'Exchange token is expired.')
+// Documented as a 401 although the request's own credentials are fine.
+export const invalidExchangeToken = () => error(401, 'InvalidExchangeToken',
+  'The exchange token is not valid to perform this operation. Either the token is expired or invalid, or the products permissions to the token are invalid or expired.')
 const badRequest = () => error(400, 'BadRequest', 'The request body contains bad syntax or is incomplete.')
 
 /** Dwolla's 400 ValidationError with its embedded errors. */

@@ -9,6 +9,16 @@ export interface Customer {
   created: string
 }
 
+/** Dwolla's link between a customer and a bank account at a partner. */
+export interface Exchange {
+  id: string
+  customerId: string
+  partner: Partner
+  /** Dwolla's statuses; 'removed' is never reached in the simulator. */
+  status: 'active' | 'deactivated'
+  created: string
+}
+
 export interface ExchangeSession {
   id: string
   customerId: string
@@ -19,22 +29,56 @@ export interface ExchangeSession {
   /** Plaid Link's token; Plaid sessions only. */
   linkToken: string | undefined
   created: string
-  /** Set once the user approved or cancelled on the bank page; a session is single-use. */
-  outcome?: { approved: true; exchangeId: string } | { approved: false }
+  /** Set once the user approved or cancelled; a session is single-use. */
+  outcome?: 'approved' | 'cancelled'
 }
 
-/** The simulator's data: partners, customers and exchange sessions, in memory. */
+/** A Plaid public token or an MX available connection token: what POST /customers/:id/exchanges redeems once. */
+export interface ExchangeToken {
+  token: string
+  customerId: string
+  partner: Partner
+  /** The account's name, as MX lists it among the available connections. */
+  name: string
+  status: 'unused' | 'used' | 'expired'
+}
+
+/** MX's token is base64 JSON naming the account and member, as in Dwolla's examples. */
+const connectionToken = () => Buffer.from(JSON.stringify({
+  accountId: `ACT-${randomUUID()}`, memberId: `MBR-${randomUUID()}`
+})).toString('base64')
+
+/** The simulator's data: partners, customers, exchange sessions and exchanges, in memory. */
 export function createState () {
   const partners = createPartners()
   const customers = new Map<string, Customer>()
   const sessions = new Map<string, ExchangeSession>()
+  const exchanges = new Map<string, Exchange>()
+  const exchangeTokens = new Map<string, ExchangeToken>()
+  const now = () => new Date().toISOString()
+
+  function addExchange (input: Pick<Exchange, 'customerId' | 'partner'>): Exchange {
+    const exchange: Exchange = { id: randomUUID(), customerId: input.customerId, partner: input.partner, status: 'active', created: now() }
+    exchanges.set(exchange.id, exchange)
+    return exchange
+  }
+
+  function addExchangeToken (session: ExchangeSession): ExchangeToken {
+    const token = session.partner.grant === 'connection' ? connectionToken() : `public-sandbox-${randomUUID()}`
+    const grant: ExchangeToken = { token, customerId: session.customerId, partner: session.partner, name: 'Checking', status: 'unused' }
+    exchangeTokens.set(token, grant)
+    return grant
+  }
 
   return {
     partners,
     customers,
     sessions,
+    exchanges,
+    exchangeTokens,
+    addExchange,
     addCustomer (input: Omit<Customer, 'id' | 'created'>): Customer {
-      const customer = { ...input, id: randomUUID(), created: new Date().toISOString() }
+      const customer = { ...input, id: randomUUID(), created: now() }
       customers.set(customer.id, customer)
       return customer
     },
@@ -43,10 +87,22 @@ export function createState () {
         ...input,
         id: randomUUID(),
         linkToken: input.partner.flow === 'link-token' ? `link-sandbox-${randomUUID()}` : undefined,
-        created: new Date().toISOString()
+        created: now()
       }
       sessions.set(session.id, session)
       return session
+    },
+    /** The user approved on a bank page: Visa creates an exchange to redirect with, MX makes a connection available. */
+    approve (session: ExchangeSession): Exchange | undefined {
+      session.outcome = 'approved'
+      if (session.partner.grant === 'exchange') return addExchange(session)
+      addExchangeToken(session)
+      return undefined
+    },
+    /** The user approved in Plaid Link: onSuccess receives a public token. */
+    approveLink (session: ExchangeSession): ExchangeToken {
+      session.outcome = 'approved'
+      return addExchangeToken(session)
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { forbidden, invalidField, notFound } from '../errors.js'
 import { link, origin } from '../hal.js'
-import type { Partner } from '../partners.js'
+import { partnerOf, type Partner } from '../partners.js'
 import type { State } from '../state.js'
 
 const Href = Type.Object({ href: Type.String() })
@@ -12,7 +12,6 @@ const CreateExchangeSession = Type.Object({
 
 const IdParams = Type.Object({ id: Type.String() })
 
-const PARTNER_HREF = /^https?:\/\/[^/?#]+\/exchange-partners\/([^/?#]+)$/i
 const REDIRECT_PATH = '/_links/redirect-url/href'
 
 export interface ExchangeSessionRouteOptions {
@@ -40,9 +39,7 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
 
   app.post('/customers/:id/exchange-sessions', { schema: { params: IdParams, body: CreateExchangeSession } }, async (request, reply) => {
     const links = request.body._links
-    // Dwolla identifies the partner by the id in its href.
-    const partnerId = PARTNER_HREF.exec(links['exchange-partner'].href)?.[1]
-    const partner = state.partners.find(({ id }) => id === partnerId)
+    const partner = partnerOf(state.partners, links['exchange-partner'].href)
     if (!partner) throw invalidField('/_links/exchange-partner/href')
     if (partner.flow === 'unsupported') throw forbidden('The exchange partner specified does not support this product.')
     if (!state.customers.has(request.params.id)) throw notFound()
