@@ -14,6 +14,7 @@ import { customerRoutes } from './routes/customers.js'
 import { exchangePartnerRoutes } from './routes/exchange-partners.js'
 import { exchangeSessionRoutes } from './routes/exchange-sessions.js'
 import { exchangeRoutes } from './routes/exchanges.js'
+import { fundingSourceRoutes } from './routes/funding-sources.js'
 import { plaidLinkRoutes } from './routes/plaid-link.js'
 import { tokenRoutes } from './routes/token.js'
 
@@ -43,7 +44,7 @@ export interface SimulatorControl {
   deactivateExchange (exchangeId: string): void
   /** A Plaid public token or MX available connection token is now expired. */
   expireExchangeToken (token: string): void
-  count (kind: 'exchangeSessions' | 'customers' | 'tokens' | 'exchanges'): number
+  count (kind: 'exchangeSessions' | 'customers' | 'tokens' | 'exchanges' | 'fundingSources'): number
   /** Clears calls and faults; data stays. */
   reset (): void
 }
@@ -92,7 +93,8 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
       exchangeSessions: state.sessions.size,
       customers: state.customers.size,
       tokens: tokens.count(),
-      exchanges: state.exchanges.size
+      exchanges: state.exchanges.size,
+      fundingSources: state.fundingSources.size
     })[kind],
     reset () {
       callLog.clear()
@@ -125,6 +127,7 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
       await secured.register(customerRoutes, { state })
       await secured.register(exchangeSessionRoutes, { state, registeredRedirects: options.registeredRedirects, publicUrl })
       await secured.register(exchangeRoutes, { state })
+      await secured.register(fundingSourceRoutes, { state })
     })
   })
   await app.register(bankRoutes, { state })

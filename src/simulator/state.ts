@@ -43,18 +43,28 @@ export interface ExchangeToken {
   status: 'unused' | 'used' | 'expired'
 }
 
+export interface FundingSource {
+  id: string
+  customerId: string
+  exchange: Exchange
+  name: string
+  bankAccountType: string
+  created: string
+}
+
 /** MX's token is base64 JSON naming the account and member, as in Dwolla's examples. */
 const connectionToken = () => Buffer.from(JSON.stringify({
   accountId: `ACT-${randomUUID()}`, memberId: `MBR-${randomUUID()}`
 })).toString('base64')
 
-/** The simulator's data: partners, customers, exchange sessions and exchanges, in memory. */
+/** The simulator's data: partners, customers, exchange sessions, exchanges and funding sources, in memory. */
 export function createState () {
   const partners = createPartners()
   const customers = new Map<string, Customer>()
   const sessions = new Map<string, ExchangeSession>()
   const exchanges = new Map<string, Exchange>()
   const exchangeTokens = new Map<string, ExchangeToken>()
+  const fundingSources = new Map<string, FundingSource>()
   const now = () => new Date().toISOString()
 
   function addExchange (input: Pick<Exchange, 'customerId' | 'partner'>): Exchange {
@@ -76,6 +86,7 @@ export function createState () {
     sessions,
     exchanges,
     exchangeTokens,
+    fundingSources,
     addExchange,
     addCustomer (input: Omit<Customer, 'id' | 'created'>): Customer {
       const customer = { ...input, id: randomUUID(), created: now() }
@@ -103,6 +114,11 @@ export function createState () {
     approveLink (session: ExchangeSession): ExchangeToken {
       session.outcome = 'approved'
       return addExchangeToken(session)
+    },
+    addFundingSource (input: Omit<FundingSource, 'id' | 'created'>): FundingSource {
+      const source = { ...input, id: randomUUID(), created: now() }
+      fundingSources.set(source.id, source)
+      return source
     }
   }
 }
