@@ -40,7 +40,7 @@ export interface SimulatorControl {
   readonly calls: ReadonlyArray<Call>
   /** Every token issued so far is now expired. */
   expireTokens (): void
-  /** The exchange's status becomes 'deactivated', as when the bank revokes access. */
+  /** The exchange's status becomes 'deactivated', as when the bank revokes access; a re-auth session restores it. */
   deactivateExchange (exchangeId: string): void
   /** A Plaid public token or MX available connection token is now expired. */
   expireExchangeToken (token: string): void

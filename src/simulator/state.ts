@@ -23,6 +23,8 @@ export interface ExchangeSession {
   id: string
   customerId: string
   partner: Partner
+  /** The exchange a re-auth session restores; undefined for a session that adds a bank. */
+  reauth: Exchange | undefined
   redirectUrl: string | undefined
   /** Origin of the bank page a browser opens for this session. */
   bankOrigin: string
@@ -80,6 +82,13 @@ export function createState () {
     return grant
   }
 
+  /** Closes an approved session; a re-auth session's exchange is active again. */
+  function settle (session: ExchangeSession) {
+    session.outcome = 'approved'
+    if (session.reauth) session.reauth.status = 'active'
+    return session.reauth
+  }
+
   return {
     partners,
     customers,
@@ -93,7 +102,7 @@ export function createState () {
       customers.set(customer.id, customer)
       return customer
     },
-    addSession (input: Pick<ExchangeSession, 'customerId' | 'partner' | 'redirectUrl' | 'bankOrigin'>): ExchangeSession {
+    addSession (input: Pick<ExchangeSession, 'customerId' | 'partner' | 'reauth' | 'redirectUrl' | 'bankOrigin'>): ExchangeSession {
       const session = {
         ...input,
         id: randomUUID(),
@@ -103,16 +112,20 @@ export function createState () {
       sessions.set(session.id, session)
       return session
     },
-    /** The user approved on a bank page: Visa creates an exchange to redirect with, MX makes a connection available. */
+    /**
+     * The user approved on a bank page: a re-auth session reactivates its exchange, Visa
+     * creates one, MX makes a connection available. Returns the exchange to redirect with.
+     */
     approve (session: ExchangeSession): Exchange | undefined {
-      session.outcome = 'approved'
+      const restored = settle(session)
+      if (restored) return restored
       if (session.partner.grant === 'exchange') return addExchange(session)
       addExchangeToken(session)
       return undefined
     },
-    /** The user approved in Plaid Link: onSuccess receives a public token. */
+    /** The user approved in Plaid Link: onSuccess always receives a public token, even on re-auth. */
     approveLink (session: ExchangeSession): ExchangeToken {
-      session.outcome = 'approved'
+      settle(session)
       return addExchangeToken(session)
     },
     addFundingSource (input: Omit<FundingSource, 'id' | 'created'>): FundingSource {

@@ -17,7 +17,7 @@ const notFoundPage = (reply: FastifyReply, sessionId: string) => send(reply, 404
 /**
  * The pages a user's browser opens at external-provider-session (Visa and MX): Approve or
  * Cancel, then back to the app's redirect URL as Visa does, or a closing page for MX.
- * Approving creates Visa's exchange or MX's available connection.
+ * Approving creates Visa's exchange, MX's available connection, or restores a re-auth session's exchange.
  */
 export const bankRoutes: FastifyPluginAsyncTypebox<{ state: State }> = async (app, { state }) => {
   const openSession = (sessionId: string) => {

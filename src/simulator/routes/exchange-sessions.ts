@@ -10,6 +10,11 @@ const CreateExchangeSession = Type.Object({
   _links: Type.Object({ 'exchange-partner': Href, 'redirect-url': Type.Optional(Href) })
 })
 
+/** A re-auth session's body is optional: at most a redirect URL. */
+const CreateReAuthExchangeSession = Type.Object({
+  _links: Type.Optional(Type.Object({ 'redirect-url': Type.Optional(Href) }))
+})
+
 const IdParams = Type.Object({ id: Type.String() })
 
 const REDIRECT_PATH = '/_links/redirect-url/href'
@@ -33,7 +38,7 @@ function checkRedirect (partner: Partner, href: string | undefined, registered: 
   return href
 }
 
-/** POST /customers/:id/exchange-sessions and GET /exchange-sessions/:id. */
+/** POST /customers/:id/exchange-sessions, POST /exchanges/:id/exchange-sessions (re-auth) and GET /exchange-sessions/:id. */
 export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRouteOptions> = async (app, options) => {
   const { state } = options
 
@@ -46,7 +51,25 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
     const session = state.addSession({
       customerId: request.params.id,
       partner,
+      reauth: undefined,
       redirectUrl: checkRedirect(partner, links['redirect-url']?.href, options.registeredRedirects),
+      bankOrigin: options.publicUrl ?? origin(request)
+    })
+    return reply.code(201).header('location', `${origin(request)}/exchange-sessions/${session.id}`).send()
+  })
+
+  app.post('/exchanges/:id/exchange-sessions', {
+    schema: { params: IdParams, body: CreateReAuthExchangeSession },
+    // Dwolla's examples send no body at all for Plaid on the web.
+    preValidation: async (request) => { request.body ??= {} }
+  }, async (request, reply) => {
+    const exchange = state.exchanges.get(request.params.id)
+    if (!exchange) throw notFound()
+    const session = state.addSession({
+      customerId: exchange.customerId,
+      partner: exchange.partner,
+      reauth: exchange,
+      redirectUrl: checkRedirect(exchange.partner, request.body._links?.['redirect-url']?.href, options.registeredRedirects),
       bankOrigin: options.publicUrl ?? origin(request)
     })
     return reply.code(201).header('location', `${origin(request)}/exchange-sessions/${session.id}`).send()
