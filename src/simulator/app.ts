@@ -13,6 +13,9 @@ import { controlRoutes } from './routes/control.js'
 import { customerRoutes } from './routes/customers.js'
 import { exchangePartnerRoutes } from './routes/exchange-partners.js'
 import { exchangeSessionRoutes } from './routes/exchange-sessions.js'
+import { exchangeRoutes } from './routes/exchanges.js'
+import { fundingSourceRoutes } from './routes/funding-sources.js'
+import { plaidLinkRoutes } from './routes/plaid-link.js'
 import { tokenRoutes } from './routes/token.js'
 
 export interface SimulatorOptions {
@@ -37,7 +40,11 @@ export interface SimulatorControl {
   readonly calls: ReadonlyArray<Call>
   /** Every token issued so far is now expired. */
   expireTokens (): void
-  count (kind: 'exchangeSessions' | 'customers' | 'tokens'): number
+  /** The exchange's status becomes 'deactivated', as when the bank revokes access; a re-auth session restores it. */
+  deactivateExchange (exchangeId: string): void
+  /** A Plaid public token or MX available connection token is now expired. */
+  expireExchangeToken (token: string): void
+  count (kind: 'exchangeSessions' | 'customers' | 'tokens' | 'exchanges' | 'fundingSources'): number
   /** Clears calls and faults; data stays. */
   reset (): void
 }
@@ -45,6 +52,12 @@ export interface SimulatorControl {
 export type { Call, Fault }
 
 export type Simulator = FastifyInstance & { sim: SimulatorControl }
+
+/** A control call naming something the simulator never made is a mistake in the test. */
+function known<T> (value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`The simulator has no ${what}`)
+  return value
+}
 
 /** A Dwolla API stand-in with the bank pages its exchange sessions lead to, controllable from tests. */
 export async function buildSimulator (options: SimulatorOptions): Promise<Simulator> {
@@ -70,7 +83,19 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
     fault: faults.add,
     calls: callLog.calls,
     expireTokens: tokens.expireAll,
-    count: (kind) => ({ exchangeSessions: state.sessions.size, customers: state.customers.size, tokens: tokens.count() })[kind],
+    deactivateExchange (exchangeId) {
+      known(state.exchanges.get(exchangeId), `exchange ${exchangeId}`).status = 'deactivated'
+    },
+    expireExchangeToken (token) {
+      known(state.exchangeTokens.get(token), `exchange token ${token}`).status = 'expired'
+    },
+    count: (kind) => ({
+      exchangeSessions: state.sessions.size,
+      customers: state.customers.size,
+      tokens: tokens.count(),
+      exchanges: state.exchanges.size,
+      fundingSources: state.fundingSources.size
+    })[kind],
     reset () {
       callLog.clear()
       faults.clear()
@@ -101,9 +126,12 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
       await secured.register(exchangePartnerRoutes, { state })
       await secured.register(customerRoutes, { state })
       await secured.register(exchangeSessionRoutes, { state, registeredRedirects: options.registeredRedirects, publicUrl })
+      await secured.register(exchangeRoutes, { state })
+      await secured.register(fundingSourceRoutes, { state })
     })
   })
   await app.register(bankRoutes, { state })
+  await app.register(plaidLinkRoutes, { state })
   await app.register(controlRoutes, { control })
   return app as unknown as Simulator
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { HAL } from './hal.js'
+import { HAL, link } from './hal.js'
 
 export interface EmbeddedError {
   code: string
@@ -11,6 +11,7 @@ export interface DwollaErrorBody {
   code: string
   message: string
   _embedded?: { errors: Array<EmbeddedError & { _links: Record<string, never> }> }
+  _links?: { about: ReturnType<typeof link> }
 }
 
 /** An error that the simulator answers with Dwolla's status and body. */
@@ -28,7 +29,8 @@ export class DwollaError extends Error {
 
 const error = (status: number, code: string, message: string) => new DwollaError(status, { code, message })
 
-export const notFound = () => error(404, 'NotFound', 'The requested resource was not found.')
+/** Dwolla words some routes' 404 message differently; each route passes its documented one. */
+export const notFound = (message = 'The requested resource was not found.') => error(404, 'NotFound', message)
 export const forbidden = (message: string) => error(403, 'Forbidden', message)
 export const invalidVersion = () => error(406, 'InvalidVersion', 'Missing or invalid API version.')
 export const invalidCredentials = () => error(401, 'InvalidCredentials', 'Missing or invalid Authorization header.')
@@ -38,6 +40,18 @@ export const expiredAccessToken = () =>
 // The idempotency doc names only the status; the code follows Dwolla's naming of the others.
 export const stillProcessing = () =>
   error(409, 'Conflict', 'A request with this Idempotency-Key is still being processed.')
+export const expiredExchangeToken = () => error(400, 'InvalidExchangeToken', 'Exchange token is expired.')
+// Documented as a 401 although the request's own credentials are fine.
+export const invalidExchangeToken = () => error(401, 'InvalidExchangeToken',
+  'The exchange token is not valid to perform this operation. Either the token is expired or invalid, or the products permissions to the token are invalid or expired.')
+export const inactiveExchange = () => error(400, 'InactiveExchange', 'The Exchange was removed or disabled.')
+
+/** Dwolla's DuplicateResource, linking to the funding source that already exists. */
+export const duplicateFundingSource = (id: string, href: string) => new DwollaError(400, {
+  code: 'DuplicateResource',
+  message: `Bank already exists: id=${id}`,
+  _links: { about: link(href, 'funding-source') }
+})
 const badRequest = () => error(400, 'BadRequest', 'The request body contains bad syntax or is incomplete.')
 
 /** Dwolla's 400 ValidationError with its embedded errors. */
@@ -46,6 +60,12 @@ export const validationError = (errors: EmbeddedError[]) => new DwollaError(400,
   message: 'Validation error(s) present. See embedded errors list for more details.',
   _embedded: { errors: errors.map((embedded) => ({ ...embedded, _links: {} })) }
 })
+
+/** A missing member, worded as Dwolla words it ("FirstName required."). */
+export const requiredField = (path: string) => {
+  const member = path.slice(path.lastIndexOf('/') + 1)
+  return { code: 'Required', path, message: `${member.charAt(0).toUpperCase()}${member.slice(1)} required.` }
+}
 
 /** One Invalid field, worded as Dwolla words it ("/_links/redirect-url/href is invalid."). */
 export const invalidField = (path: string, message = `${path} is invalid.`) =>
@@ -57,12 +77,13 @@ interface SchemaIssue {
   params: Record<string, unknown>
 }
 
-/** A schema failure as Dwolla reports it: Required for a missing member ("FirstName required."), else Invalid. */
+/** A schema failure as Dwolla reports it: Required for a missing member or an empty string, else Invalid. */
 function schemaError (issues: SchemaIssue[]): DwollaError {
   return validationError(issues.map((issue) => {
-    if (issue.keyword !== 'required') return { code: 'Invalid', path: issue.instancePath, message: `${issue.instancePath} is invalid.` }
-    const member = String(issue.params.missingProperty)
-    return { code: 'Required', path: `${issue.instancePath}/${member}`, message: `${member.charAt(0).toUpperCase()}${member.slice(1)} required.` }
+    if (issue.keyword === 'required') return requiredField(`${issue.instancePath}/${String(issue.params.missingProperty)}`)
+    // The API's only minLength is 1: the string is empty.
+    if (issue.keyword === 'minLength') return requiredField(issue.instancePath)
+    return { code: 'Invalid', path: issue.instancePath, message: `${issue.instancePath} is invalid.` }
   }))
 }
 

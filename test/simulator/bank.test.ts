@@ -1,10 +1,6 @@
 import t from 'tap'
-import Fastify from 'fastify'
-import type { Partner } from '../../src/simulator/partners.js'
-import { bankRoutes } from '../../src/simulator/routes/bank.js'
-import { createState } from '../../src/simulator/state.js'
 import type { Simulator } from '../../src/simulator/app.js'
-import { accessToken, createSession, partnerHref, simulator } from './helpers.js'
+import { accessToken, createSession, getHal, partnerHref, simulator, visaExchange } from './helpers.js'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
@@ -100,16 +96,27 @@ t.test('a decision other than approve or cancel is rejected', async (t) => {
   t.equal((await app.inject({ method: 'GET', url: page })).statusCode, 200)
 })
 
-t.test('Approve records the exchange id it redirects with on the session', async (t) => {
-  const state = createState()
-  const app = Fastify()
-  t.teardown(() => app.close())
-  await app.register(bankRoutes, { state })
-  const visa = state.partners.find(({ name }) => name === 'Visa') as Partner
-  const created = state.addSession({
-    customerId: 'c', partner: visa, redirectUrl: 'https://www.yourdomain.com/iav-callback', bankOrigin: 'http://localhost'
+t.test('Visa: the exchange id Approve redirects with is a real exchange of the customer', async (t) => {
+  const app = await simulator(t)
+  const token = await accessToken(app)
+  const customerId = app.sim.createCustomer()
+  const exchangeId = await visaExchange(app, token, customerId)
+  t.equal(app.sim.count('exchanges'), 1)
+  const exchange = await getHal(app, token, `/exchanges/${exchangeId}`)
+  t.equal(exchange.statusCode, 200)
+  t.match(exchange.json(), {
+    _links: {
+      'exchange-partner': { href: await partnerHref(app, token, 'Visa') },
+      customer: { href: `http://localhost:80/customers/${customerId}` }
+    },
+    id: exchangeId,
+    status: 'active'
   })
-  const response = await app.inject({ method: 'POST', url: `/simulator/bank/${created.id}/approve` })
-  const exchangeId = new URL(response.headers.location as string).searchParams.get('exchange')
-  t.same(state.sessions.get(created.id)?.outcome, { approved: true, exchangeId })
+})
+
+t.test('Visa: Cancel creates no exchange', async (t) => {
+  const app = await simulator(t)
+  const { page } = await session(app, 'Visa', 'https://www.yourdomain.com/iav-callback')
+  await app.inject({ method: 'POST', url: `${page}/cancel` })
+  t.equal(app.sim.count('exchanges'), 0)
 })

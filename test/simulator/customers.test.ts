@@ -43,6 +43,16 @@ t.test('POST /customers reports a missing field as Dwolla\'s Required validation
   t.equal(app.sim.count('customers'), 0)
 })
 
+t.test('POST /customers reports an empty name as Required, as Dwolla documents', async (t) => {
+  const app = await simulator(t)
+  const response = await app.inject({
+    method: 'POST', url: '/customers', headers: { ...dwollaHeaders(await accessToken(app)), 'content-type': HAL },
+    payload: JSON.stringify({ firstName: '', lastName: 'Lovelace', email: 'ada@example.com' })
+  })
+  t.equal(response.statusCode, 400)
+  t.same(response.json()._embedded.errors, [{ code: 'Required', message: 'FirstName required.', path: '/firstName', _links: {} }])
+})
+
 t.test('POST /customers does not coerce types: a number is not a name', async (t) => {
   const app = await simulator(t)
   const response = await app.inject({

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { HAL, accessToken, dwollaHeaders, simulator } from './helpers.js'
+import { HAL, accessToken, dwollaHeaders, getHal, partnerHref, plaidPublicToken, postHal, simulator, visaExchange } from './helpers.js'
 
 const PARTNERS = { method: 'GET', route: '/exchange-partners' }
 
@@ -97,4 +97,32 @@ t.test('a fault body that cannot be sent becomes Dwolla\'s ServerError', async (
   const response = await app.inject({ method: 'GET', url: '/exchange-partners' })
   t.equal(response.statusCode, 500)
   t.match(response.json(), { code: 'ServerError', message: /^A server error occurred\. Error ID: \S+$/ })
+})
+
+t.test('faults and call recording apply to exchanges and funding sources too', async (t) => {
+  const app = await simulator(t)
+  const token = await accessToken(app)
+  const customerId = app.sim.createCustomer()
+  const exchangeId = await visaExchange(app, token, customerId)
+  const plaid = await partnerHref(app, token, 'Plaid')
+  const body = { _links: { 'exchange-partner': { href: plaid } }, plaid: { publicToken: await plaidPublicToken(app, token, customerId) } }
+  app.sim.reset()
+  app.sim.fault({ method: 'POST', route: '/customers/:id/exchanges', status: 503 })
+  app.sim.fault({ method: 'POST', route: '/customers/:id/funding-sources', status: 502, body: '<h1>Bad Gateway</h1>' })
+  app.sim.fault({ method: 'GET', route: '/exchanges/:id', status: 500, body: { code: 'ServerError', message: 'x' } })
+  t.equal((await postHal(app, token, `/customers/${customerId}/exchanges`, body)).statusCode, 503)
+  t.equal(app.sim.count('exchanges'), 1, 'the faulted call created nothing')
+  t.equal((await postHal(app, token, `/customers/${customerId}/exchanges`, body)).statusCode, 201, 'the token is still unused')
+  const source = await postHal(app, token, `/customers/${customerId}/funding-sources`, {
+    _links: { exchange: { href: `http://localhost:80/exchanges/${exchangeId}` } }, bankAccountType: 'checking', name: 'Checking'
+  })
+  t.equal(source.statusCode, 502)
+  t.equal(app.sim.count('fundingSources'), 0)
+  t.equal((await getHal(app, token, `/exchanges/${exchangeId}`)).statusCode, 500)
+  t.match(app.sim.calls, [
+    { method: 'POST', route: '/customers/:id/exchanges', authorized: false, status: 503 },
+    { method: 'POST', route: '/customers/:id/exchanges', authorized: true, status: 201 },
+    { method: 'POST', route: '/customers/:id/funding-sources', authorized: false, status: 502 },
+    { method: 'GET', route: '/exchanges/:id', url: `/exchanges/${exchangeId}`, status: 500 }
+  ])
 })

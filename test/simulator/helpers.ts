@@ -46,3 +46,37 @@ export function createSession (app: Simulator, token: string, customerId: string
     payload: JSON.stringify({ _links: links })
   })
 }
+
+/** POSTs a HAL body to a Dwolla API path. */
+export function postHal (app: Simulator, token: string, url: string, body: object, headers: Record<string, string> = {}) {
+  return app.inject({
+    method: 'POST', url, headers: { ...dwollaHeaders(token), 'content-type': HAL, ...headers }, payload: JSON.stringify(body)
+  })
+}
+
+/** GETs a Dwolla API path, or the path of a Location. */
+export function getHal (app: Simulator, token: string, url: string) {
+  return app.inject({ method: 'GET', url: url.startsWith('http') ? new URL(url).pathname : url, headers: dwollaHeaders(token) })
+}
+
+/** The last path segment of a Location: the created resource's id. */
+export const idOf = (location: unknown) => (location as string).split('/').pop() as string
+
+/** A Plaid session for the customer, approved in the simulated Plaid Link: its public token. */
+export async function plaidPublicToken (app: Simulator, token: string, customerId: string): Promise<string> {
+  const created = await createSession(app, token, customerId, { 'exchange-partner': { href: await partnerHref(app, token, 'Plaid') } })
+  const session = await getHal(app, token, created.headers.location as string)
+  const linkToken = session.json<{ externalProviderSessionToken: string }>().externalProviderSessionToken
+  const approved = await app.inject({ method: 'POST', url: `/simulator/plaid/link/${linkToken}/approve` })
+  return approved.json<{ public_token: string }>().public_token
+}
+
+/** A Visa session for the customer, approved on its bank page: the exchange id it redirects with. */
+export async function visaExchange (app: Simulator, token: string, customerId: string): Promise<string> {
+  const created = await createSession(app, token, customerId, {
+    'exchange-partner': { href: await partnerHref(app, token, 'Visa') },
+    'redirect-url': { href: REGISTERED[0] as string }
+  })
+  const approved = await app.inject({ method: 'POST', url: `/simulator/bank/${idOf(created.headers.location)}/approve` })
+  return new URL(approved.headers.location as string).searchParams.get('exchange') as string
+}

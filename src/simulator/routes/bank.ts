@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto'
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import { PAGE_CSP, renderPage, type PageContent } from '../pages.js'
-import type { ExchangeSession, State } from '../state.js'
+import type { Exchange, ExchangeSession, State } from '../state.js'
 
 const Params = Type.Object({ sessionId: Type.String() })
 const DecisionParams = Type.Object({ sessionId: Type.String(), decision: Type.Union([Type.Literal('approve'), Type.Literal('cancel')]) })
@@ -18,6 +17,7 @@ const notFoundPage = (reply: FastifyReply, sessionId: string) => send(reply, 404
 /**
  * The pages a user's browser opens at external-provider-session (Visa and MX): Approve or
  * Cancel, then back to the app's redirect URL as Visa does, or a closing page for MX.
+ * Approving creates Visa's exchange, MX's available connection, or restores a re-auth session's exchange.
  */
 export const bankRoutes: FastifyPluginAsyncTypebox<{ state: State }> = async (app, { state }) => {
   const openSession = (sessionId: string) => {
@@ -25,15 +25,16 @@ export const bankRoutes: FastifyPluginAsyncTypebox<{ state: State }> = async (ap
     return session?.partner.flow === 'bank-page' && !session.outcome ? session : undefined
   }
 
-  function finish (reply: FastifyReply, session: ExchangeSession, outcome: NonNullable<ExchangeSession['outcome']>) {
-    session.outcome = outcome
+  /** The approved exchange, if any, goes back in the redirect URL as Visa does. */
+  function finish (reply: FastifyReply, session: ExchangeSession, exchange: Exchange | undefined) {
+    const approved = session.outcome === 'approved'
     if (session.redirectUrl === undefined) {
-      return send(reply, 200, outcome.approved
+      return send(reply, 200, approved
         ? { title: 'Bank connected', message: `Your bank is connected through ${session.partner.name}. You can return to the app.` }
         : { title: 'Connection cancelled', message: 'No bank was connected. You can return to the app.' })
     }
     const target = new URL(session.redirectUrl)
-    if (outcome.approved) target.searchParams.set('exchange', outcome.exchangeId)
+    if (exchange) target.searchParams.set('exchange', exchange.id)
     else target.searchParams.set('error', 'USER_CANCELLED')
     return reply.redirect(target.href, 303)
   }
@@ -52,8 +53,8 @@ export const bankRoutes: FastifyPluginAsyncTypebox<{ state: State }> = async (ap
   app.post('/simulator/bank/:sessionId/:decision', { schema: { params: DecisionParams } }, async (request, reply) => {
     const session = openSession(request.params.sessionId)
     if (!session) return notFoundPage(reply, request.params.sessionId)
-    return finish(reply, session, request.params.decision === 'approve'
-      ? { approved: true, exchangeId: randomUUID() }
-      : { approved: false })
+    if (request.params.decision === 'approve') return finish(reply, session, state.approve(session))
+    session.outcome = 'cancelled'
+    return finish(reply, session, undefined)
   })
 }

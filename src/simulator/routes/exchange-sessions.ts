@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { forbidden, invalidField, notFound } from '../errors.js'
 import { link, origin } from '../hal.js'
-import type { Partner } from '../partners.js'
+import { partnerOf, type Partner } from '../partners.js'
 import type { State } from '../state.js'
 
 const Href = Type.Object({ href: Type.String() })
@@ -10,9 +10,13 @@ const CreateExchangeSession = Type.Object({
   _links: Type.Object({ 'exchange-partner': Href, 'redirect-url': Type.Optional(Href) })
 })
 
+/** A re-auth session's body is optional: at most a redirect URL. */
+const CreateReAuthExchangeSession = Type.Object({
+  _links: Type.Optional(Type.Object({ 'redirect-url': Type.Optional(Href) }))
+})
+
 const IdParams = Type.Object({ id: Type.String() })
 
-const PARTNER_HREF = /^https?:\/\/[^/?#]+\/exchange-partners\/([^/?#]+)$/i
 const REDIRECT_PATH = '/_links/redirect-url/href'
 
 export interface ExchangeSessionRouteOptions {
@@ -34,22 +38,38 @@ function checkRedirect (partner: Partner, href: string | undefined, registered: 
   return href
 }
 
-/** POST /customers/:id/exchange-sessions and GET /exchange-sessions/:id. */
+/** POST /customers/:id/exchange-sessions, POST /exchanges/:id/exchange-sessions (re-auth) and GET /exchange-sessions/:id. */
 export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRouteOptions> = async (app, options) => {
   const { state } = options
 
   app.post('/customers/:id/exchange-sessions', { schema: { params: IdParams, body: CreateExchangeSession } }, async (request, reply) => {
     const links = request.body._links
-    // Dwolla identifies the partner by the id in its href.
-    const partnerId = PARTNER_HREF.exec(links['exchange-partner'].href)?.[1]
-    const partner = state.partners.find(({ id }) => id === partnerId)
+    const partner = partnerOf(state.partners, links['exchange-partner'].href)
     if (!partner) throw invalidField('/_links/exchange-partner/href')
     if (partner.flow === 'unsupported') throw forbidden('The exchange partner specified does not support this product.')
     if (!state.customers.has(request.params.id)) throw notFound()
     const session = state.addSession({
       customerId: request.params.id,
       partner,
+      reauth: undefined,
       redirectUrl: checkRedirect(partner, links['redirect-url']?.href, options.registeredRedirects),
+      bankOrigin: options.publicUrl ?? origin(request)
+    })
+    return reply.code(201).header('location', `${origin(request)}/exchange-sessions/${session.id}`).send()
+  })
+
+  app.post('/exchanges/:id/exchange-sessions', {
+    schema: { params: IdParams, body: CreateReAuthExchangeSession },
+    // Dwolla's examples send no body at all for Plaid on the web.
+    preValidation: async (request) => { request.body ??= {} }
+  }, async (request, reply) => {
+    const exchange = state.exchanges.get(request.params.id)
+    if (!exchange) throw notFound()
+    const session = state.addSession({
+      customerId: exchange.customerId,
+      partner: exchange.partner,
+      reauth: exchange,
+      redirectUrl: checkRedirect(exchange.partner, request.body._links?.['redirect-url']?.href, options.registeredRedirects),
       bankOrigin: options.publicUrl ?? origin(request)
     })
     return reply.code(201).header('location', `${origin(request)}/exchange-sessions/${session.id}`).send()

@@ -1,0 +1,61 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { duplicateFundingSource, forbidden, inactiveExchange, invalidField, notFound } from '../errors.js'
+import { link, origin } from '../hal.js'
+import type { State } from '../state.js'
+
+/** Dwolla's exchange variant of the request: an IAV-verified bank needs no account numbers. */
+const CreateFundingSource = Type.Object({
+  _links: Type.Object({ exchange: Type.Object({ href: Type.String() }) }),
+  // A plain enum, so that a wrong value is one Invalid error rather than one per alternative.
+  bankAccountType: Type.Unsafe<'checking' | 'savings'>({ type: 'string', enum: ['checking', 'savings'] }),
+  name: Type.String({ minLength: 1, maxLength: 50 })
+})
+
+const IdParams = Type.Object({ id: Type.String() })
+
+const EXCHANGE_HREF = /^https?:\/\/[^/?#]+\/exchanges\/([^/?#]+)$/i
+
+/** The sandbox's bank for every IAV-verified account, as Dwolla's sandbox names it. */
+const BANK_NAME = 'SANDBOX TEST BANK'
+
+/** POST /customers/:id/funding-sources from an exchange, and GET /funding-sources/:id. */
+export const fundingSourceRoutes: FastifyPluginAsyncTypebox<{ state: State }> = async (app, { state }) => {
+  app.post('/customers/:id/funding-sources', { schema: { params: IdParams, body: CreateFundingSource } }, async (request, reply) => {
+    const customerId = request.params.id
+    if (!state.customers.has(customerId)) throw notFound('Customer ID not found. Check Customer ID.')
+    const exchangeId = EXCHANGE_HREF.exec(request.body._links.exchange.href)?.[1]
+    const exchange = state.exchanges.get(exchangeId ?? '')
+    if (!exchange) throw invalidField('/_links/exchange/href')
+    if (exchange.customerId !== customerId) throw forbidden('Not authorized to create funding source.')
+    if (exchange.status !== 'active') throw inactiveExchange()
+    const base = origin(request)
+    // One exchange is one bank account: adding it again names the funding source it already is.
+    const existing = [...state.fundingSources.values()].find((source) => source.exchange === exchange)
+    if (existing) throw duplicateFundingSource(existing.id, `${base}/funding-sources/${existing.id}`)
+    const { name, bankAccountType } = request.body
+    const source = state.addFundingSource({ customerId, exchange, name, bankAccountType })
+    return reply.code(201).header('location', `${base}/funding-sources/${source.id}`).send()
+  })
+
+  app.get('/funding-sources/:id', { schema: { params: IdParams } }, async (request) => {
+    const source = state.fundingSources.get(request.params.id)
+    if (!source) throw notFound()
+    const base = origin(request)
+    return {
+      _links: {
+        self: link(`${base}/funding-sources/${source.id}`, 'funding-source'),
+        customer: link(`${base}/customers/${source.customerId}`, 'customer'),
+        exchange: link(`${base}/exchanges/${source.exchange.id}`, 'exchange')
+      },
+      id: source.id,
+      status: 'verified',
+      type: 'bank',
+      bankAccountType: source.bankAccountType,
+      name: source.name,
+      created: source.created,
+      removed: false,
+      channels: ['ach'],
+      bankName: BANK_NAME
+    }
+  })
+}
