@@ -38,7 +38,8 @@ t.test('unauthenticated callers are counted by client IP, through a trusted prox
 })
 
 t.test('without auth, the limit still holds per client IP', async (t) => {
-  const { app, customerId } = await startStack(t, { RATE_LIMIT_MAX: '1' })
+  const { app, customerId, logs } = await startStack(t, { RATE_LIMIT_MAX: '1' })
+  t.ok(logs.records().some((record) => record.level === 40 && String(record.msg).startsWith('AUTH IS OFF: AUTH_MODE is none')), 'running open is loud')
   t.equal((await app.inject(create(customerId))).statusCode, 201)
   t.equal((await app.inject(create(customerId))).statusCode, 429)
   t.equal((await app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200, 'only /v1 routes are limited')
