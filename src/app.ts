@@ -5,10 +5,14 @@ import type { Config } from './config.js'
 import { createDwollaClient } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
 import { createMetrics } from './metrics.js'
+import { callerGuard } from './plugins/caller-guard.js'
+import { corsPolicy } from './plugins/cors.js'
 import { healthRoutes } from './plugins/health.js'
 import { loadShedding } from './plugins/load-shedding.js'
 import { metricsPlugin } from './plugins/metrics.js'
+import { callerRateLimit } from './plugins/rate-limit.js'
 import { requestLog } from './plugins/request-log.js'
+import { securityHeaders } from './plugins/security-headers.js'
 import { serviceDescription } from './plugins/service-description.js'
 import { registerProblemHandlers } from './problems.js'
 
@@ -29,6 +33,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     bodyLimit: 8 * 1024,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
@@ -45,6 +50,11 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
 
   await app.register(requestLog)
   await app.register(metricsPlugin, { metrics })
+  await app.register(securityHeaders)
+  await app.register(corsPolicy, { origins: config.corsOrigins, credentials: config.auth.mode === 'jwt' && config.auth.cookie !== undefined })
+  await app.register(callerRateLimit, config.rateLimit)
+  // Before any route: it guards every /v1 route registered after it.
+  await app.register(callerGuard, { auth: config.auth, corsOrigins: config.corsOrigins })
   await app.register(healthRoutes, { dwollaReady: dwolla.ready })
   await app.register(serviceDescription, { dwollaEnv: config.dwolla.env, demoCustomerId: options.demoCustomerId })
   // The API scope: what protects the /v1 routes applies to them alone, not to probes or metrics.

@@ -1,9 +1,29 @@
-import { randomBytes } from 'node:crypto'
+import { createPublicKey, randomBytes } from 'node:crypto'
 import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
 const Integer = (minimum: number, maximum: number, defaultValue: number) =>
   Type.Integer({ minimum, maximum, default: defaultValue })
+
+/** Who may call the API and how often: AUTH_*, JWT_*, CORS_ORIGINS, RATE_LIMIT_*, REDIS_URL, TRUST_PROXY. */
+const AuthEnv = Type.Object({
+  AUTH_MODE: Type.Optional(Type.Union([Type.Literal('jwt'), Type.Literal('none')])),
+  // RFC 7518 3.2: an HS256 key is at least 256 bits.
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  JWT_PUBLIC_KEY: Type.Optional(Type.String({ pattern: '-----BEGIN PUBLIC KEY-----' })),
+  JWT_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+' })),
+  JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_CUSTOMER_CLAIM: Type.String({ minLength: 1, default: 'dwolla_customer_id' }),
+  AUTH_COOKIE: Type.Optional(Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" })),
+  CORS_ORIGINS: Type.String({ pattern: '^(\\s*https?://[^/,\\s]+\\s*(,|$))*$', default: '' }),
+  RATE_LIMIT_MAX: Integer(1, 1_000_000, 60),
+  // A subset of what @fastify/rate-limit reads: `30 seconds`, `1 minute`, `1 hour`, `500 ms`.
+  RATE_LIMIT_WINDOW: Type.String({ pattern: '^\\d+ ?(ms|seconds?|minutes?|hours?)$', default: '1 minute' }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  // Addresses or CIDRs of the proxies in front, or proxy-addr's names (loopback, uniquelocal).
+  TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*$' }))
+})
 
 export const LogLevel = Type.Union(
   ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
@@ -25,7 +45,8 @@ export const EnvSchema = Type.Object({
   SHUTDOWN_GRACE_MS: Integer(0, 600_000, 10_000),
   MAX_EVENT_LOOP_DELAY_MS: Integer(1, 60_000, 1000),
   SIMULATOR_PORT: Integer(0, 65535, 3001),
-  SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' }))
+  SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
+  ...AuthEnv.properties
 })
 type Env = Static<typeof EnvSchema>
 
@@ -50,6 +71,39 @@ export interface Config {
   /** Redirect URLs and Android package names registered with the Dwolla account. */
   registeredRedirects: readonly string[]
   simulator: { port: number; publicUrl: string | undefined }
+  auth: AuthConfig
+  /** Browser origins allowed to call the API (CORS, and the cookie mode's Origin check). */
+  corsOrigins: readonly string[]
+  rateLimit: RateLimitConfig
+  /** The proxies whose X-Forwarded-For names the client IP; false: none, the peer is the client. */
+  trustProxy: string[] | false
+}
+
+/** How caller tokens are verified: the key source pins the algorithms (no algorithm confusion). */
+export type CallerKey =
+  | { source: 'secret'; secret: string; algorithms: ['HS256'] }
+  | { source: 'publicKey'; pem: string; algorithms: ['RS256'] | ['ES256'] }
+  | { source: 'jwks'; url: string; algorithms: ['RS256', 'ES256'] }
+
+export type AuthConfig =
+  | { mode: 'none' }
+  | {
+      mode: 'jwt'
+      key: CallerKey
+      issuer: string
+      audience: string
+      /** The claim holding the caller's Dwolla customer id. */
+      customerClaim: string
+      /** Name of the HttpOnly cookie a web app's token may come in; unset: Authorization only. */
+      cookie: string | undefined
+    }
+
+export interface RateLimitConfig {
+  max: number
+  /** As @fastify/rate-limit reads it, e.g. `1 minute`. */
+  window: string
+  /** Shares the counters across replicas; unset: in memory. */
+  redisUrl: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -120,6 +174,51 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
     simulator: {
       port: valid.SIMULATOR_PORT,
       publicUrl: valid.SIMULATOR_PUBLIC_URL && trimSlash(valid.SIMULATOR_PUBLIC_URL)
-    }
+    },
+    ...readAuthEnv(valid, simulated)
   }
+}
+
+function readCallerKey (env: Env): CallerKey {
+  const sources = (['JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_JWKS_URL'] as const).filter((name) => env[name])
+  if (sources.length !== 1) {
+    throw new ConfigError(`JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL: set exactly one when AUTH_MODE is jwt (got ${sources.length})`)
+  }
+  if (env.JWT_SECRET) return { source: 'secret', secret: env.JWT_SECRET, algorithms: ['HS256'] }
+  if (env.JWT_JWKS_URL) return { source: 'jwks', url: env.JWT_JWKS_URL, algorithms: ['RS256', 'ES256'] }
+  // Environments often carry a PEM on one line with literal \n.
+  const pem = String(env.JWT_PUBLIC_KEY).replaceAll('\\n', '\n')
+  let key
+  try {
+    key = createPublicKey(pem)
+  } catch {
+    throw new ConfigError('JWT_PUBLIC_KEY: not a PEM public key')
+  }
+  if (key.asymmetricKeyType === 'rsa') return { source: 'publicKey', pem, algorithms: ['RS256'] }
+  if (key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return { source: 'publicKey', pem, algorithms: ['ES256'] }
+  throw new ConfigError('JWT_PUBLIC_KEY: an RSA or P-256 EC key is required')
+}
+
+function readAuthEnv (env: Env, simulated: boolean): Pick<Config, 'auth' | 'corsOrigins' | 'rateLimit' | 'trustProxy'> {
+  const mode = env.AUTH_MODE ?? (simulated ? 'none' : 'jwt')
+  if (mode === 'none' && env.NODE_ENV === 'production') {
+    throw new ConfigError('AUTH_MODE: none is refused when NODE_ENV is production; configure JWT verification')
+  }
+  const corsOrigins = list(env.CORS_ORIGINS)
+  if (env.AUTH_COOKIE && corsOrigins.length === 0) {
+    throw new ConfigError("CORS_ORIGINS: required when AUTH_COOKIE is set (the web app's origin)")
+  }
+  return {
+    auth: mode === 'jwt' ? readJwtAuth(env) : { mode },
+    corsOrigins,
+    rateLimit: { max: env.RATE_LIMIT_MAX, window: env.RATE_LIMIT_WINDOW, redisUrl: env.REDIS_URL },
+    trustProxy: env.TRUST_PROXY === undefined ? false : list(env.TRUST_PROXY)
+  }
+}
+
+function readJwtAuth (env: Env): AuthConfig {
+  const { JWT_ISSUER: issuer, JWT_AUDIENCE: audience } = env
+  if (!issuer) throw new ConfigError('JWT_ISSUER: required when AUTH_MODE is jwt')
+  if (!audience) throw new ConfigError('JWT_AUDIENCE: required when AUTH_MODE is jwt')
+  return { mode: 'jwt', key: readCallerKey(env), issuer, audience, customerClaim: env.JWT_CUSTOMER_CLAIM, cookie: env.AUTH_COOKIE }
 }

@@ -7,11 +7,14 @@ export const problemCatalogue = {
   REDIRECT_URL_NOT_ALLOWED: { status: 400, title: 'A redirect URL is not allowed' },
   REDIRECT_URL_INVALID: { status: 400, title: 'The redirect URL has the wrong form' },
   REDIRECT_URL_NOT_REGISTERED: { status: 400, title: 'The redirect URL is not registered' },
+  UNAUTHENTICATED: { status: 401, title: 'The caller is not authenticated' },
+  FORBIDDEN: { status: 403, title: 'The caller may not do this' },
   CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
   PARTNER_NOT_ENABLED: { status: 422, title: 'The partner is not enabled for this product' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
   OVERLOADED: { status: 503, title: 'The service is overloaded' },
@@ -32,6 +35,8 @@ export interface ProblemOptions {
   errors?: FieldError[]
   /** Seconds the caller should wait before trying again. */
   retryAfter?: number
+  /** The WWW-Authenticate challenge of a 401. */
+  challenge?: string
   /** Internal cause, logged but never sent to the caller. */
   cause?: unknown
 }
@@ -43,6 +48,7 @@ export class Problem extends Error {
   readonly status: number
   readonly errors: FieldError[] | undefined
   readonly retryAfter: number | undefined
+  readonly challenge: string | undefined
 
   constructor (code: ProblemCode, detail: string, options: ProblemOptions = {}) {
     super(detail, { cause: options.cause })
@@ -50,6 +56,7 @@ export class Problem extends Error {
     this.status = problemCatalogue[code].status
     this.errors = options.errors
     this.retryAfter = options.retryAfter
+    this.challenge = options.challenge
   }
 }
 
@@ -59,6 +66,7 @@ export const PROBLEM_MEDIA_TYPE = 'application/problem+json'
 
 function send (request: FastifyRequest, reply: FastifyReply, problem: Problem) {
   if (problem.retryAfter !== undefined) reply.header('retry-after', String(problem.retryAfter))
+  if (problem.challenge !== undefined) reply.header('www-authenticate', problem.challenge)
   return reply
     .code(problem.status)
     .header('cache-control', 'no-store')

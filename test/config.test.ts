@@ -1,5 +1,10 @@
 import t from 'tap'
 import { ConfigError, loadConfig } from '../src/config.js'
+import { ec, rsa } from './auth/tokens.js'
+
+// These tests are about Dwolla settings; caller auth has its own below.
+const unguarded = { AUTH_MODE: 'none' }
+const jwt = { DWOLLA_KEY: 'k', DWOLLA_SECRET: 's', JWT_ISSUER: 'https://id.example.com/', JWT_AUDIENCE: 'bff' }
 
 t.test('with no environment the service runs against the simulator', async (t) => {
   const config = loadConfig({})
@@ -16,7 +21,7 @@ t.test('with no environment the service runs against the simulator', async (t) =
 })
 
 t.test('credentials select the sandbox and its URL', async (t) => {
-  const config = loadConfig({ DWOLLA_KEY: 'k', DWOLLA_SECRET: 's', REDIRECT_URLS: 'https://a.example/cb, com.example.app ,' })
+  const config = loadConfig({ ...unguarded, DWOLLA_KEY: 'k', DWOLLA_SECRET: 's', REDIRECT_URLS: 'https://a.example/cb, com.example.app ,' })
   t.equal(config.dwolla.env, 'sandbox')
   t.equal(config.dwolla.apiUrl, 'https://api-sandbox.dwolla.com')
   t.same(config.registeredRedirects, ['https://a.example/cb', 'com.example.app'])
@@ -25,8 +30,8 @@ t.test('credentials select the sandbox and its URL', async (t) => {
 })
 
 t.test('production has its own URL; DWOLLA_API_URL overrides it', async (t) => {
-  t.equal(loadConfig({ DWOLLA_ENV: 'production', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's' }).dwolla.apiUrl, 'https://api.dwolla.com')
-  const config = loadConfig({ DWOLLA_ENV: 'sandbox', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's', DWOLLA_API_URL: 'http://127.0.0.1:4010/' })
+  t.equal(loadConfig({ ...unguarded, DWOLLA_ENV: 'production', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's' }).dwolla.apiUrl, 'https://api.dwolla.com')
+  const config = loadConfig({ ...unguarded, DWOLLA_ENV: 'sandbox', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's', DWOLLA_API_URL: 'http://127.0.0.1:4010/' })
   t.equal(config.dwolla.apiUrl, 'http://127.0.0.1:4010')
   t.same(config.registeredRedirects, [], 'no demo callback outside the simulator')
 })
@@ -40,7 +45,67 @@ t.test('numbers are read from strings and empty values count as unset', async (t
   t.equal(config.simulator.publicUrl, 'http://localhost:3001')
 })
 
+t.test('the simulator runs open by default; Dwolla proper requires caller tokens', async (t) => {
+  const open = loadConfig({})
+  t.same(open.auth, { mode: 'none' })
+  t.same(open.rateLimit, { max: 60, window: '1 minute', redisUrl: undefined })
+  t.same(open.corsOrigins, [])
+  t.equal(open.trustProxy, false)
+  t.throws(() => loadConfig({ DWOLLA_KEY: 'k', DWOLLA_SECRET: 's' }), { message: /^JWT_ISSUER: required when AUTH_MODE is jwt/ }, 'jwt is the default')
+  t.same(loadConfig({ ...jwt, JWT_SECRET: 'x'.repeat(32) }).auth, {
+    mode: 'jwt',
+    key: { source: 'secret', secret: 'x'.repeat(32), algorithms: ['HS256'] },
+    issuer: 'https://id.example.com/',
+    audience: 'bff',
+    customerClaim: 'dwolla_customer_id',
+    cookie: undefined
+  })
+})
+
+t.test('the key source decides the algorithms', async (t) => {
+  t.match(loadConfig({ ...jwt, JWT_PUBLIC_KEY: rsa.publicPem }).auth, { key: { source: 'publicKey', algorithms: ['RS256'] } })
+  t.match(loadConfig({ ...jwt, JWT_PUBLIC_KEY: ec.publicPem }).auth, { key: { source: 'publicKey', algorithms: ['ES256'] } })
+  t.match(loadConfig({ ...jwt, JWT_JWKS_URL: 'https://id.example.com/jwks' }).auth, { key: { source: 'jwks', url: 'https://id.example.com/jwks', algorithms: ['RS256', 'ES256'] } })
+})
+
+t.test('cookie mode, CORS, rate limit and proxies are read', async (t) => {
+  const config = loadConfig({
+    ...jwt,
+    JWT_SECRET: 'x'.repeat(32),
+    AUTH_COOKIE: '__Host-session',
+    CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+    RATE_LIMIT_MAX: '10',
+    RATE_LIMIT_WINDOW: '30 seconds',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    TRUST_PROXY: '10.0.0.0/8, loopback'
+  })
+  t.match(config.auth, { cookie: '__Host-session' })
+  t.same(config.corsOrigins, ['https://app.example.com', 'http://localhost:5173'])
+  t.same(config.rateLimit, { max: 10, window: '30 seconds', redisUrl: 'redis://127.0.0.1:6379' })
+  t.same(config.trustProxy, ['10.0.0.0/8', 'loopback'])
+})
+
 const bad: Array<[NodeJS.ProcessEnv, RegExp]> = [
+  [{ NODE_ENV: 'production' }, /^AUTH_MODE: none is refused when NODE_ENV is production/],
+  [{ NODE_ENV: 'production', AUTH_MODE: 'none', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's' }, /^AUTH_MODE: /],
+  [{ AUTH_MODE: 'jwt', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' }, /^JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL: set exactly one/],
+  [{ ...jwt, JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://id.example.com/jwks' }, /^JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL: .*\(got 2\)/],
+  [{ ...jwt, JWT_ISSUER: '', JWT_SECRET: 'x'.repeat(32) }, /^JWT_ISSUER: required/],
+  [{ ...jwt, JWT_AUDIENCE: '', JWT_SECRET: 'x'.repeat(32) }, /^JWT_AUDIENCE: required/],
+  [{ ...jwt, JWT_SECRET: 'short' }, /^JWT_SECRET: /],
+  [{ ...jwt, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' }, /^JWT_PUBLIC_KEY: not a PEM public key/],
+  [{ ...jwt, JWT_PUBLIC_KEY: 'ssh-rsa AAAA' }, /^JWT_PUBLIC_KEY: /],
+  [{ ...jwt, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAXL7PbgMhBFYuUvXmsO69JBilKSaHggofehSSDSVfYF0=\n-----END PUBLIC KEY-----\n' }, /^JWT_PUBLIC_KEY: an RSA or P-256 EC key is required/],
+  [{ ...jwt, JWT_JWKS_URL: 'id.example.com/jwks' }, /^JWT_JWKS_URL: /],
+  [{ AUTH_MODE: 'basic' }, /^AUTH_MODE: /],
+  [{ AUTH_COOKIE: 'a session' }, /^AUTH_COOKIE: /],
+  [{ AUTH_COOKIE: 'session' }, /^CORS_ORIGINS: required when AUTH_COOKIE is set/],
+  [{ CORS_ORIGINS: 'https://app.example.com/path' }, /^CORS_ORIGINS: /],
+  [{ CORS_ORIGINS: '*' }, /^CORS_ORIGINS: /],
+  [{ RATE_LIMIT_MAX: '0' }, /^RATE_LIMIT_MAX: /],
+  [{ RATE_LIMIT_WINDOW: 'a while' }, /^RATE_LIMIT_WINDOW: /],
+  [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL: /],
+  [{ TRUST_PROXY: 'true; rm' }, /^TRUST_PROXY: /],
   [{ PORT: 'eighty' }, /^PORT: /],
   [{ PORT: '70000' }, /^PORT: .*"70000"/],
   [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
