@@ -27,8 +27,9 @@ t.test('npm run simulator: reads its environment, says what it is, never logs th
   let address = ''
   for await (const line of createInterface({ input: child.stdout })) {
     lines.push(line)
-    const record = JSON.parse(line) as { msg: string; address?: string }
+    const record = JSON.parse(line) as { msg: string; address?: string; demoCustomerId?: string }
     if (record.msg.startsWith('Dwolla API simulator')) {
+      t.match(record.demoCustomerId, /^[0-9a-f-]{36}$/, 'a demo customer to start with')
       address = record.address as string
       break
     }

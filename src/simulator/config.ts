@@ -1,0 +1,13 @@
+import { Type } from '@sinclair/typebox'
+import { LogLevel } from '../config.js'
+
+/** The environment `npm run simulator` reads, with its defaults. */
+export const SimulatorEnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  LOG_LEVEL: LogLevel,
+  DWOLLA_KEY: Type.String({ minLength: 1, default: 'simulator-key' }),
+  DWOLLA_SECRET: Type.String({ minLength: 1, default: 'simulator-secret' }),
+  REDIRECT_URLS: Type.String({ default: '' }),
+  SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' }))
+})

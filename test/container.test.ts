@@ -1,0 +1,126 @@
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import t, { type Test } from 'tap'
+import { parse } from 'yaml'
+import { EnvSchema, loadConfig } from '../src/config.js'
+import { SimulatorEnvSchema } from '../src/simulator/config.js'
+
+const run = promisify(execFile)
+const root = fileURLToPath(new URL('..', import.meta.url))
+const dockerfile = await readFile(join(root, 'Dockerfile'), 'utf8')
+
+interface ComposeService {
+  build?: string
+  image?: string
+  command?: string[]
+  environment?: Record<string, string>
+  deploy?: { replicas?: number }
+  ports?: string[]
+  depends_on?: Record<string, unknown> | string[]
+}
+const compose = parse(await readFile(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>
+  configs: Record<string, { content: string }>
+}
+
+t.test('the Dockerfile builds in stages on Node 24 slim and runs production dependencies as a non-root user', async (t) => {
+  const stages = dockerfile.match(/^FROM .+$/gm) ?? []
+  t.ok(stages.length >= 2, 'multi-stage')
+  for (const stage of stages) t.match(stage, /^FROM node:24-slim\b/)
+  t.match(dockerfile, /^RUN npm ci --omit=dev\b/m)
+  t.match(dockerfile, /^USER node$/m)
+  t.match(dockerfile, /^HEALTHCHECK .*\/health\/ready/ms)
+  t.match(dockerfile, /^CMD \["node", "dist\/server.js"\]$/m, 'node is PID 1 and receives the signals')
+  t.match(dockerfile, /^ENV NODE_ENV=production$/m)
+})
+
+t.test('docker-compose.yml: two replicas behind one port, Redis, the simulator, and only variables the code reads', async (t) => {
+  const { service, simulator, redis, proxy } = compose.services
+  t.equal(service?.deploy?.replicas, 2)
+  t.same(proxy?.ports, ['8080:8080'], 'one port in front')
+  t.match(compose.configs.proxy?.content, /proxy_pass \$\$upstream;/)
+  t.match(compose.configs.proxy?.content, /set \$\$upstream http:\/\/service:3000;/, 'to the replicas')
+  t.ok(redis, 'Redis for shared counters')
+  t.same(simulator?.command, ['node', 'dist/simulator/server.js'])
+
+  const serviceEnv = service?.environment ?? {}
+  const simulatorEnv = simulator?.environment ?? {}
+  t.same(Object.keys(serviceEnv).filter((name) => !(name in EnvSchema.properties)), [], 'the service reads every variable it is given')
+  t.same(Object.keys(simulatorEnv).filter((name) => !(name in SimulatorEnvSchema.properties)), [], 'so does the simulator')
+  const config = loadConfig(serviceEnv)
+  t.equal(config.dwolla.apiUrl, `http://simulator:${simulatorEnv.PORT}`, 'the service talks to the simulator service')
+  t.equal(config.rateLimit.redisUrl, 'redis://redis:6379')
+  t.equal(config.auth.mode, 'jwt', 'production configuration')
+  t.same([serviceEnv.DWOLLA_KEY, serviceEnv.DWOLLA_SECRET], [simulatorEnv.DWOLLA_KEY, simulatorEnv.DWOLLA_SECRET], 'matching credentials')
+  t.equal(serviceEnv.REDIRECT_URLS, simulatorEnv.REDIRECT_URLS, 'the same registered redirects on both sides')
+})
+
+/** Starts the built service as the image does, and waits for it to listen. */
+async function startBuilt (t: Test, command: string[], cwd: string) {
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      SIMULATOR_PORT: '0',
+      AUTH_MODE: 'jwt',
+      JWT_SECRET: 'image-check-secret-0123456789abcdef',
+      JWT_ISSUER: 'https://id.example.com/',
+      JWT_AUDIENCE: 'dwolla-bff'
+    },
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
+  t.teardown(() => { child.kill('SIGKILL') })
+  for await (const line of createInterface({ input: child.stdout })) {
+    const listening = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec((JSON.parse(line) as { msg: string }).msg)
+    if (listening) return { child, url: listening[1]! }
+  }
+  throw new Error('the service exited before listening')
+}
+
+t.test("the image's steps in a clean directory: production install, built output, start, health check, on Node 20 and 24", async (t) => {
+  t.setTimeout(600_000)
+  const work = await mkdtemp(join(tmpdir(), 'image-'))
+  t.teardown(() => rm(work, { recursive: true, force: true }))
+  const build = join(work, 'build')
+  const app = join(work, 'app')
+  await mkdir(build)
+  await mkdir(app)
+  for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src']) {
+    await cp(join(root, file), join(build, file), { recursive: true })
+  }
+  await run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: build })
+  await run('npm', ['run', 'build'], { cwd: build })
+  for (const file of ['package.json', 'package-lock.json']) await cp(join(root, file), join(app, file))
+  await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app })
+  await cp(join(build, 'dist'), join(app, 'dist'), { recursive: true })
+  const { stdout: devOnly } = await run('npm', ['ls', 'tap', 'typescript', '--omit=dev', '--parseable'], { cwd: app }).catch((error: { stdout: string }) => error)
+  t.equal(devOnly.trim(), '', 'no development dependencies in the image')
+
+  const healthcheck = JSON.parse(/^HEALTHCHECK .*?CMD (\[.*\])$/m.exec(dockerfile.replaceAll('\\\n', ''))![1]!) as string[]
+  // The npm registry's node package provides the image's runtime; run its binary directly so signals reach it.
+  const { stdout: node24 } = await run('npx', ['--yes', '--prefer-offline', '-p', 'node@24', 'node', '-p', 'process.execPath + " " + process.version'])
+  const [node24Path, node24Version] = node24.trim().split(' ')
+  t.match(node24Version, /^v24\./, 'really Node 24')
+  const runtimes: Array<[string, string]> = [[process.version, process.execPath], [node24Version!, node24Path!]]
+  for (const [name, node] of runtimes) {
+    const { child, url } = await startBuilt(t, [node, 'dist/server.js'], app)
+    const ready = await fetch(`${url}/health/ready`)
+    t.equal(ready.status, 200, `${name}: ready`)
+    const port = new URL(url).port
+    const probe = await run(healthcheck[0]!, healthcheck.slice(1), { env: { PATH: process.env.PATH, PORT: port } }).then(() => 0, () => 1)
+    t.equal(probe, 0, `${name}: the image's HEALTHCHECK passes`)
+    child.kill('SIGTERM')
+    const [code] = await once(child, 'exit')
+    t.equal(code, 0, `${name}: exits 0 on SIGTERM`)
+  }
+})
