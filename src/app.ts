@@ -5,6 +5,7 @@ import type { Config } from './config.js'
 import { createDwollaClient } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
 import { healthRoutes } from './plugins/health.js'
+import { openapi } from './plugins/openapi.js'
 import { requestLog } from './plugins/request-log.js'
 import { serviceDescription } from './plugins/service-description.js'
 import { registerProblemHandlers } from './problems.js'
@@ -26,7 +27,8 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     bodyLimit: 8 * 1024,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } }
+    // x-examples: named request examples for openapi.yaml, an annotation Ajv must not refuse.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, keywords: ['x-examples'] } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
@@ -39,6 +41,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   const dwolla = createDwollaClient(config.dwolla)
   app.addHook('onClose', () => dwolla.close())
 
+  await app.register(openapi, { docsEnabled: config.docsEnabled })
   await app.register(requestLog)
   await app.register(healthRoutes)
   await app.register(serviceDescription, { dwollaEnv: config.dwolla.env, demoCustomerId: options.demoCustomerId })

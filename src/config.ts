@@ -23,7 +23,8 @@ export const EnvSchema = Type.Object({
   REDIRECT_URLS: Type.String({ default: '' }),
   UPSTREAM_TIMEOUT_MS: Integer(1, 120_000, 5000),
   SIMULATOR_PORT: Integer(0, 65535, 3001),
-  SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' }))
+  SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
+  DOCS_ENABLED: Type.Optional(Type.Boolean())
 })
 type Env = Static<typeof EnvSchema>
 
@@ -44,6 +45,8 @@ export interface Config {
   /** Redirect URLs and Android package names registered with the Dwolla account. */
   registeredRedirects: readonly string[]
   simulator: { port: number; publicUrl: string | undefined }
+  /** Swagger UI at /docs. */
+  docsEnabled: boolean
 }
 
 export class ConfigError extends Error {
@@ -112,6 +115,7 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
     simulator: {
       port: valid.SIMULATOR_PORT,
       publicUrl: valid.SIMULATOR_PUBLIC_URL && trimSlash(valid.SIMULATOR_PUBLIC_URL)
-    }
+    },
+    docsEnabled: valid.DOCS_ENABLED ?? simulated
   }
 }

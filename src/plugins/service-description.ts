@@ -1,5 +1,26 @@
+import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { DwollaEnv } from '../config.js'
+
+export const ServiceDescription = Type.Object({
+  service: Type.String(),
+  description: Type.String(),
+  dwollaEnv: Type.Union([Type.Literal('simulator'), Type.Literal('sandbox'), Type.Literal('production')]),
+  demoCustomerId: Type.Optional(Type.String({ description: 'In simulator mode: a customer to try the API with.' })),
+  endpoints: Type.Record(Type.String(), Type.String(), { description: 'Method and path by operation.' })
+})
+
+const homeRouteSchema = {
+  operationId: 'describeService',
+  tags: ['operations'],
+  summary: 'What this service is',
+  response: {
+    200: {
+      description: 'A small JSON service description.',
+      content: { 'application/json': { schema: ServiceDescription } }
+    }
+  }
+}
 
 export interface ServiceDescriptionOptions {
   dwollaEnv: DwollaEnv
@@ -19,5 +40,5 @@ export async function serviceDescription (app: FastifyInstance, { dwollaEnv, dem
       liveness: 'GET /health/live'
     }
   }
-  app.get('/', async () => description)
+  app.get('/', { schema: homeRouteSchema }, async () => description)
 }

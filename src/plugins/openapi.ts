@@ -1,0 +1,33 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+
+export interface OpenapiOptions {
+  /** Serve Swagger UI at /docs. */
+  docsEnabled: boolean
+}
+
+const DESCRIPTION = `Starts Dwolla Instant Account Verification for browser and mobile apps through Visa, Plaid or MX.
+
+Every error is RFC 9457 problem details (\`application/problem+json\`) with a stable \`code\`.`
+
+/**
+ * The public contract, generated from the routes' schemas (npm run openapi writes openapi.yaml),
+ * and Swagger UI at /docs when enabled. Registered before the routes, so it sees them all.
+ */
+export const openapi = fp(async (app: FastifyInstance, { docsEnabled }: OpenapiOptions) => {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Dwolla open banking backend-for-frontend', version: '1.0.0', description: DESCRIPTION },
+      tags: [
+        { name: 'exchange-sessions', description: 'Send a user to Visa, Plaid or MX to verify a bank account.' },
+        { name: 'operations', description: 'Health and service description.' }
+      ]
+    },
+    // Components are named after their $id, so generated clients get readable type names.
+    refResolver: { buildLocalReference: (json) => String(json.$id) }
+  })
+  if (docsEnabled) await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+}, { name: 'openapi' })
