@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { Config } from './config.js'
+import { demoCallbackUrl, type Config } from './config.js'
+import { demoRoutes } from './demo/routes.js'
 import { createDwollaClient } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
 import { healthRoutes } from './plugins/health.js'
@@ -16,7 +17,7 @@ export type ResolvedConfig = Config & { dwolla: { apiUrl: string } }
 export interface AppOptions {
   /** The service's logger (see createLogger). */
   logger: FastifyBaseLogger
-  /** The simulator's seeded customer, shown at GET /. */
+  /** The simulator's seeded customer: GET / is then the demo page for it. */
   demoCustomerId?: string
 }
 
@@ -44,7 +45,11 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   await app.register(openapi, { docsEnabled: config.docsEnabled })
   await app.register(requestLog)
   await app.register(healthRoutes)
-  await app.register(serviceDescription, { dwollaEnv: config.dwolla.env, demoCustomerId: options.demoCustomerId })
+  if (options.demoCustomerId) {
+    await app.register(demoRoutes, { customerId: options.demoCustomerId, redirectUrl: demoCallbackUrl(config.port) })
+  } else {
+    await app.register(serviceDescription, { dwollaEnv: config.dwolla.env })
+  }
   await app.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
   return app
 }

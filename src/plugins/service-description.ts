@@ -6,35 +6,31 @@ export const ServiceDescription = Type.Object({
   service: Type.String(),
   description: Type.String(),
   dwollaEnv: Type.Union([Type.Literal('simulator'), Type.Literal('sandbox'), Type.Literal('production')]),
-  demoCustomerId: Type.Optional(Type.String({ description: 'In simulator mode: a customer to try the API with.' })),
   endpoints: Type.Record(Type.String(), Type.String(), { description: 'Method and path by operation.' })
 })
 
-const homeRouteSchema = {
+/** GET / documented once, whichever answers it: the demo page in simulator mode, else this description. */
+export const homeRouteSchema = {
   operationId: 'describeService',
   tags: ['operations'],
   summary: 'What this service is',
   response: {
     200: {
-      description: 'A small JSON service description.',
-      content: { 'application/json': { schema: ServiceDescription } }
+      description: 'In simulator mode, the demo page; otherwise a small JSON service description.',
+      content: {
+        'application/json': { schema: ServiceDescription },
+        'text/html': { schema: Type.String({ description: 'The demo page.' }) }
+      }
     }
   }
 }
 
-export interface ServiceDescriptionOptions {
-  dwollaEnv: DwollaEnv
-  /** The seeded customer to try the API with, in simulator mode. */
-  demoCustomerId: string | undefined
-}
-
 /** GET /: what this service is and where to start. */
-export async function serviceDescription (app: FastifyInstance, { dwollaEnv, demoCustomerId }: ServiceDescriptionOptions) {
+export async function serviceDescription (app: FastifyInstance, { dwollaEnv }: { dwollaEnv: DwollaEnv }) {
   const description = {
     service: 'dwolla-open-banking-bff',
     description: 'Starts Dwolla Instant Account Verification through Plaid, Visa or MX.',
     dwollaEnv,
-    ...(demoCustomerId && { demoCustomerId }),
     endpoints: {
       createExchangeSession: 'POST /v1/customers/{customerId}/exchange-sessions',
       liveness: 'GET /health/live'
