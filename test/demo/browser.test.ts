@@ -14,7 +14,7 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync'
 ]
 /** Where the screenshots go, to look at after a run. */
-export const SCREENSHOTS = join(tmpdir(), 'dwolla-bff-demo')
+const SCREENSHOTS = join(tmpdir(), 'dwolla-bff-demo')
 
 /** A port nothing listens on now, so the registered demo callback can name it before the service listens. */
 async function freePort () {
