@@ -12,6 +12,14 @@ export default tseslint.config(
     }
   },
   {
+    // The demo's script runs in the browser, as a module.
+    files: ['src/demo/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { document: 'readonly', location: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' }
+    }
+  },
+  {
     // Tests index fixtures they built themselves.
     files: ['test/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' }

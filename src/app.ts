@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { Config } from './config.js'
+import { demoCallbackUrl, type Config } from './config.js'
+import { demoRoutes } from './demo/routes.js'
 import { createDwollaClient } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
 import { createMetrics } from './metrics.js'
@@ -10,6 +11,7 @@ import { corsPolicy } from './plugins/cors.js'
 import { healthRoutes } from './plugins/health.js'
 import { loadShedding } from './plugins/load-shedding.js'
 import { metricsPlugin } from './plugins/metrics.js'
+import { openapi } from './plugins/openapi.js'
 import { callerRateLimit } from './plugins/rate-limit.js'
 import { requestLog } from './plugins/request-log.js'
 import { securityHeaders } from './plugins/security-headers.js'
@@ -22,7 +24,7 @@ export type ResolvedConfig = Config & { dwolla: { apiUrl: string } }
 export interface AppOptions {
   /** The service's logger (see createLogger). */
   logger: FastifyBaseLogger
-  /** The simulator's seeded customer, shown at GET /. */
+  /** The simulator's seeded customer: GET / is then the demo page for it. */
   demoCustomerId?: string
 }
 
@@ -34,7 +36,8 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } }
+    // x-examples: named request examples for openapi.yaml, an annotation Ajv must not refuse.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, keywords: ['x-examples'] } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
@@ -48,6 +51,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   const dwolla = createDwollaClient({ ...config.dwolla, observer: metrics.dwolla })
   app.addHook('onClose', () => dwolla.close())
 
+  await app.register(openapi, { docsEnabled: config.docsEnabled })
   await app.register(requestLog)
   await app.register(metricsPlugin, { metrics })
   await app.register(securityHeaders)
@@ -56,7 +60,11 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   // Before any route: it guards every /v1 route registered after it.
   await app.register(callerGuard, { auth: config.auth, corsOrigins: config.corsOrigins })
   await app.register(healthRoutes, { dwollaReady: dwolla.ready })
-  await app.register(serviceDescription, { dwollaEnv: config.dwolla.env, demoCustomerId: options.demoCustomerId })
+  if (options.demoCustomerId) {
+    await app.register(demoRoutes, { customerId: options.demoCustomerId, redirectUrl: demoCallbackUrl(config.port) })
+  } else {
+    await app.register(serviceDescription, { dwollaEnv: config.dwolla.env })
+  }
   // The API scope: what protects the /v1 routes applies to them alone, not to probes or metrics.
   await app.register(async (api) => {
     await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })

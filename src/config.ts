@@ -46,6 +46,7 @@ export const EnvSchema = Type.Object({
   MAX_EVENT_LOOP_DELAY_MS: Integer(1, 60_000, 1000),
   SIMULATOR_PORT: Integer(0, 65535, 3001),
   SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
+  DOCS_ENABLED: Type.Optional(Type.Boolean()),
   ...AuthEnv.properties
 })
 type Env = Static<typeof EnvSchema>
@@ -71,6 +72,8 @@ export interface Config {
   /** Redirect URLs and Android package names registered with the Dwolla account. */
   registeredRedirects: readonly string[]
   simulator: { port: number; publicUrl: string | undefined }
+  /** Swagger UI at /docs. */
+  docsEnabled: boolean
   auth: AuthConfig
   /** Browser origins allowed to call the API (CORS, and the cookie mode's Origin check). */
   corsOrigins: readonly string[]
@@ -175,6 +178,7 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
       port: valid.SIMULATOR_PORT,
       publicUrl: valid.SIMULATOR_PUBLIC_URL && trimSlash(valid.SIMULATOR_PUBLIC_URL)
     },
+    docsEnabled: valid.DOCS_ENABLED ?? simulated,
     ...readAuthEnv(valid, simulated)
   }
 }

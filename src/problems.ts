@@ -1,3 +1,4 @@
+import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 /** The error catalogue: every problem this service can answer with, by its stable code. */
@@ -25,10 +26,30 @@ export const problemCatalogue = {
 
 export type ProblemCode = keyof typeof problemCatalogue
 
-export interface FieldError {
-  path: string
-  message: string
-}
+export const FieldError = Type.Object({
+  path: Type.String({ description: 'JSON pointer to the member; `params:` or `headers:` in front when it is not in the body.' }),
+  message: Type.String()
+})
+export type FieldError = Static<typeof FieldError>
+
+/**
+ * What every problem response carries. Fastify serialises problem responses with it, so it
+ * names every member send() writes: a member missing here would be silently dropped.
+ */
+export const ProblemDetails = Type.Object({
+  type: Type.String({ description: 'A URI reference naming the problem type.' }),
+  title: Type.String({ description: 'Short and the same for every occurrence of the code.' }),
+  status: Type.Integer({ minimum: 400, maximum: 599 }),
+  detail: Type.String({ description: 'What went wrong this time, for people.' }),
+  code: Type.Unsafe<ProblemCode>({
+    type: 'string',
+    enum: Object.keys(problemCatalogue),
+    description: 'Stable and machine-readable: program against this, not the texts.'
+  }),
+  instance: Type.String({ description: 'The request path.' }),
+  requestId: Type.String({ description: 'Also in the x-request-id header; quote it when asking for support.' }),
+  errors: Type.Optional(Type.Array(FieldError, { description: 'VALIDATION_ERROR only: one entry per offending member.' }))
+}, { $id: 'ProblemDetails', description: 'RFC 9457 problem details with a stable code.' })
 
 export interface ProblemOptions {
   /** Field-level details, for validation problems. */
@@ -118,8 +139,9 @@ function toProblem (error: FastifyError | Problem): Problem {
   return new Problem('INTERNAL_ERROR', 'An unexpected error occurred.', { cause: error })
 }
 
-/** One problem+json handler for every error and unknown route. */
+/** One problem+json handler for every error and unknown route, and the schema of what it sends. */
 export function registerProblemHandlers (app: FastifyInstance) {
+  app.addSchema(ProblemDetails)
   app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
     const problem = toProblem(error)
     if (problem.status >= 500) {
@@ -131,4 +153,32 @@ export function registerProblemHandlers (app: FastifyInstance) {
   })
   app.setNotFoundHandler((request, reply) =>
     send(request, reply, new Problem('NOT_FOUND', `No route for ${request.method} ${request.url.split('?', 1)[0]}.`)))
+}
+
+/** Statuses whose problems may tell the caller when to try again. */
+const RETRY_AFTER_STATUSES = new Set([429, 503])
+
+/**
+ * The response schemas documenting the problems a route can answer, one per status, each
+ * naming its codes. Fastify serialises the route's problems with them.
+ */
+/** What any /v1 route can answer besides its own problems: the edge, the caller, and Dwolla failing. */
+export const API_PROBLEMS: readonly ProblemCode[] = [
+  'VALIDATION_ERROR', 'UNAUTHENTICATED', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED',
+  'INTERNAL_ERROR', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE', 'OVERLOADED', 'UPSTREAM_TIMEOUT'
+]
+
+export function problemResponses (codes: readonly ProblemCode[]) {
+  const codesByStatus = new Map<number, ProblemCode[]>()
+  for (const code of codes) {
+    const status = problemCatalogue[code].status
+    codesByStatus.set(status, [...codesByStatus.get(status) ?? [], code])
+  }
+  return Object.fromEntries([...codesByStatus].map(([status, members]) => [status, {
+    description: members.map((code) => `- \`${code}\`: ${problemCatalogue[code].title}`).join('\n'),
+    ...(RETRY_AFTER_STATUSES.has(status) && {
+      headers: { 'retry-after': { type: 'integer', minimum: 0, description: 'Seconds to wait before trying again, when known.' } }
+    }),
+    content: { [PROBLEM_MEDIA_TYPE]: { schema: Type.Ref('ProblemDetails') } }
+  }]))
 }

@@ -18,6 +18,7 @@ t.test('with no environment the service runs against the simulator', async (t) =
   t.not(loadConfig({}).dwolla.secret, config.dwolla.secret)
   t.same(config.registeredRedirects, ['http://localhost:3000/demo/callback'], "the demo's callback")
   t.same(config.simulator, { port: 3001, publicUrl: undefined })
+  t.equal(config.docsEnabled, true, 'Swagger UI at /docs')
 })
 
 t.test('credentials select the sandbox and its URL', async (t) => {
@@ -34,6 +35,12 @@ t.test('production has its own URL; DWOLLA_API_URL overrides it', async (t) => {
   const config = loadConfig({ ...unguarded, DWOLLA_ENV: 'sandbox', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's', DWOLLA_API_URL: 'http://127.0.0.1:4010/' })
   t.equal(config.dwolla.apiUrl, 'http://127.0.0.1:4010')
   t.same(config.registeredRedirects, [], 'no demo callback outside the simulator')
+  t.equal(config.docsEnabled, false, 'no docs outside the simulator unless asked')
+})
+
+t.test('DOCS_ENABLED switches the docs either way', async (t) => {
+  t.equal(loadConfig({ DOCS_ENABLED: 'false' }).docsEnabled, false)
+  t.equal(loadConfig({ ...unguarded, DWOLLA_KEY: 'k', DWOLLA_SECRET: 's', DOCS_ENABLED: 'true' }).docsEnabled, true)
 })
 
 t.test('numbers are read from strings and empty values count as unset', async (t) => {
@@ -114,7 +121,8 @@ const bad: Array<[NodeJS.ProcessEnv, RegExp]> = [
   [{ DWOLLA_ENV: 'production', DWOLLA_KEY: 'k' }, /^DWOLLA_SECRET: required when DWOLLA_ENV is production/],
   [{ DWOLLA_API_URL: 'api.dwolla.com' }, /^DWOLLA_API_URL: /],
   [{ DWOLLA_API_URL: 'https://api.dwolla.com/v2' }, /^DWOLLA_API_URL: /],
-  [{ UPSTREAM_TIMEOUT_MS: '0' }, /^UPSTREAM_TIMEOUT_MS: /]
+  [{ UPSTREAM_TIMEOUT_MS: '0' }, /^UPSTREAM_TIMEOUT_MS: /],
+  [{ DOCS_ENABLED: 'yes' }, /^DOCS_ENABLED: /]
 ]
 for (const [env, message] of bad) {
   t.test(`refuses ${JSON.stringify(env)} naming the variable`, async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startStack } from './helpers.js'
+import { buildSandboxApp, startStack } from './helpers.js'
 
 t.test('GET /health/live answers 200 while the process serves', async (t) => {
   const { app } = await startStack(t)
@@ -8,11 +8,22 @@ t.test('GET /health/live answers 200 while the process serves', async (t) => {
   t.same(response.json(), { status: 'ok' })
 })
 
-t.test('GET / describes the service and names the demo customer in simulator mode', async (t) => {
-  const { app, customerId } = await startStack(t)
+t.test('GET / is the demo page in simulator mode', async (t) => {
+  const { app } = await startStack(t)
   const response = await app.inject({ method: 'GET', url: '/' })
   t.equal(response.statusCode, 200)
-  t.match(response.json(), { service: 'dwolla-open-banking-bff', dwollaEnv: 'simulator', demoCustomerId: customerId })
+  t.match(response.headers['content-type'], /^text\/html/)
+  t.match(response.headers['content-security-policy'], /default-src 'self'/)
+  t.match(response.body, /Connect with Visa/)
+})
+
+t.test('GET / describes the service outside simulator mode', async (t) => {
+  const app = await buildSandboxApp(t)
+  const response = await app.inject({ method: 'GET', url: '/' })
+  t.equal(response.statusCode, 200)
+  t.match(response.headers['content-type'], /^application\/json/)
+  t.match(response.json(), { service: 'dwolla-open-banking-bff', dwollaEnv: 'sandbox', endpoints: Object })
+  t.notOk('demoCustomerId' in response.json())
 })
 
 t.test('an unknown route is a problem+json 404 with a stable code', async (t) => {

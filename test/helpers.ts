@@ -52,3 +52,13 @@ export async function startStack (t: Test, env: NodeJS.ProcessEnv = {}) {
   })
   return { app, config, logs, sim: embedded.simulator.sim, simulator: embedded.simulator, customerId: embedded.demoCustomerId }
 }
+
+/** The service configured for Dwolla's sandbox, as a user would run it; Dwolla itself is never called. */
+export async function buildSandboxApp (t: Test, env: NodeJS.ProcessEnv = {}) {
+  const config = testConfig({ DWOLLA_KEY: 'key', DWOLLA_SECRET: 'secret', AUTH_MODE: 'none', ...env })
+  const app = await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl: 'https://api-sandbox.dwolla.com' } }, {
+    logger: createLogger('silent', captureLogs().stream)
+  })
+  t.teardown(() => app.close())
+  return app
+}

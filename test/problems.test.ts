@@ -1,7 +1,8 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { createLogger } from '../src/logger.js'
-import { Problem, registerProblemHandlers } from '../src/problems.js'
+import { Type } from '@sinclair/typebox'
+import { Problem, ProblemDetails, problemResponses, registerProblemHandlers } from '../src/problems.js'
 import { captureLogs } from './helpers.js'
 
 async function appThrowing (error: Error) {
@@ -31,4 +32,25 @@ t.test('a Problem keeps its code, status and Retry-After', async (t) => {
   t.equal(response.statusCode, 503)
   t.equal(response.headers['retry-after'], '30')
   t.match(response.json(), { code: 'UPSTREAM_UNAVAILABLE', detail: 'Dwolla is limiting requests.', type: '/problems/upstream-unavailable' })
+})
+
+t.test('problem responses serialised with the documented schema keep every member the handler writes', async (t) => {
+  const app = Fastify()
+  registerProblemHandlers(app)
+  app.post('/sessions', {
+    schema: {
+      body: Type.Object({ partner: Type.String() }),
+      response: problemResponses(['VALIDATION_ERROR', 'UPSTREAM_UNAVAILABLE'])
+    }
+  }, async () => { throw new Problem('UPSTREAM_UNAVAILABLE', 'Dwolla is limiting requests.', { retryAfter: 30 }) })
+  t.teardown(() => app.close())
+
+  const invalid = await app.inject({ method: 'POST', url: '/sessions', payload: {} })
+  t.equal(invalid.statusCode, 400)
+  t.same(Object.keys(invalid.json()).sort(), Object.keys(ProblemDetails.properties).sort(), 'every member, errors[] included')
+  t.same(invalid.json().errors, [{ path: '/partner', message: "must have required property 'partner'" }])
+
+  const unavailable = await app.inject({ method: 'POST', url: '/sessions', payload: { partner: 'mx' } })
+  t.equal(unavailable.headers['retry-after'], '30')
+  t.match(unavailable.json(), { code: 'UPSTREAM_UNAVAILABLE', status: 503, requestId: String, instance: '/sessions' })
 })

@@ -25,6 +25,15 @@ export const PlatformSchema = Type.Union([Type.Literal('web'), Type.Literal('ios
   description: 'Where the app runs; decides which redirect Plaid needs.'
 })
 
+/** Named request examples for openapi.yaml: one per partner and platform combination worth showing. */
+const REQUEST_EXAMPLES = {
+  visa: { summary: 'Visa (any platform)', value: { partner: 'visa', redirectUrl: 'https://app.example.com/iav-callback' } },
+  plaidWeb: { summary: 'Plaid on the web', value: { partner: 'plaid' } },
+  plaidAndroid: { summary: 'Plaid on Android', value: { partner: 'plaid', platform: 'android', redirectUrl: 'com.example.app123' } },
+  plaidIos: { summary: 'Plaid on iOS', value: { partner: 'plaid', platform: 'ios', redirectUrl: 'https://example.com/app123' } },
+  mx: { summary: 'MX (any platform)', value: { partner: 'mx' } }
+}
+
 export const CreateExchangeSessionBody = Type.Object({
   partner: PartnerSchema,
   platform: Type.Optional(PlatformSchema),
@@ -33,17 +42,45 @@ export const CreateExchangeSessionBody = Type.Object({
     maxLength: 2048,
     description: 'Where the partner sends the user back: required for Visa and for Plaid on iOS (URL) or Android (package name); absent otherwise.'
   }))
-}, { additionalProperties: false })
+}, { additionalProperties: false, 'x-examples': REQUEST_EXAMPLES })
 export type CreateExchangeSessionBody = Static<typeof CreateExchangeSessionBody>
 
-export const ExchangeSessionUrlResponse = Type.Object({
+export const ExchangeSessionUrl = Type.Object({
   partner: Type.Union([Type.Literal('visa'), Type.Literal('mx')]),
   exchangeSessionUrl: Type.String({ format: 'uri', description: "Open this URL to send the user to the partner's page." })
-}, { additionalProperties: false })
+}, { $id: 'ExchangeSessionUrl', additionalProperties: false, description: 'Visa and MX: where to send the user.' })
 
-export const LinkTokenResponse = Type.Object({
+export const PlaidLinkToken = Type.Object({
   partner: Type.Literal('plaid'),
   linkToken: Type.String({ description: 'Initialise Plaid Link with this token.' })
-}, { additionalProperties: false })
+}, { $id: 'PlaidLinkToken', additionalProperties: false, description: 'Plaid: the token to open Plaid Link with.' })
 
-export const ExchangeSessionResponse = Type.Union([ExchangeSessionUrlResponse, LinkTokenResponse])
+const componentRef = (id: string) => `#/components/schemas/${id}`
+
+/** What the app needs to send its user on, told apart by partner. */
+export const ExchangeSession = Type.Unsafe<Static<typeof ExchangeSessionUrl> | Static<typeof PlaidLinkToken>>({
+  $id: 'ExchangeSession',
+  oneOf: [Type.Ref('ExchangeSessionUrl'), Type.Ref('PlaidLinkToken')],
+  discriminator: {
+    propertyName: 'partner',
+    mapping: { visa: componentRef('ExchangeSessionUrl'), mx: componentRef('ExchangeSessionUrl'), plaid: componentRef('PlaidLinkToken') }
+  }
+})
+
+/** The shared schemas the exchange-session responses refer to, for app.addSchema. */
+export const exchangeSessionComponents = [ExchangeSessionUrl, PlaidLinkToken, ExchangeSession]
+
+export const ExchangeSessionCreated = {
+  description: 'The session is created; send the user on with what the partner needs.',
+  headers: { 'cache-control': { type: 'string', const: 'no-store' } },
+  content: {
+    'application/json': {
+      schema: Type.Unsafe<Static<typeof ExchangeSession>>(Type.Ref('ExchangeSession')),
+      examples: {
+        visa: { summary: 'Visa', value: { partner: 'visa', exchangeSessionUrl: 'https://sandbox.visa.example/session/4a8e2c' } },
+        plaid: { summary: 'Plaid (web, iOS and Android alike)', value: { partner: 'plaid', linkToken: 'link-sandbox-8d1f2c3e-1b5a-4f7e-9c0d-2e6b7a9f0c11' } },
+        mx: { summary: 'MX', value: { partner: 'mx', exchangeSessionUrl: 'https://int-widgets.moneydesktop.example/md/connect/yxcdk7f1' } }
+      }
+    }
+  }
+}

@@ -1,5 +1,9 @@
+import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { Problem } from '../problems.js'
+import { Problem, problemResponses } from '../problems.js'
+
+const Liveness = Type.Object({ status: Type.Literal('ok') }, { description: 'The process serves requests.' })
+const Readiness = Type.Object({ status: Type.Literal('ready') }, { description: 'A Dwolla token can be had.' })
 
 export interface HealthOptions {
   /** Resolves when a Dwolla token can be had. */
@@ -11,8 +15,17 @@ export interface HealthOptions {
  * shutdown begins the listener closes, so probes are refused while in-flight requests finish.
  */
 export async function healthRoutes (app: FastifyInstance, { dwollaReady }: HealthOptions) {
-  app.get('/health/live', async () => ({ status: 'ok' }))
-  app.get('/health/ready', async () => {
+  app.get('/health/live', {
+    schema: { operationId: 'getLiveness', tags: ['operations'], summary: 'Liveness', response: { 200: Liveness } }
+  }, async () => ({ status: 'ok' }))
+  app.get('/health/ready', {
+    schema: {
+      operationId: 'getReadiness',
+      tags: ['operations'],
+      summary: 'Readiness',
+      response: { 200: Readiness, ...problemResponses(['NOT_READY']) }
+    }
+  }, async () => {
     try {
       await dwollaReady()
     } catch (error) {

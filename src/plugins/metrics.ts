@@ -12,7 +12,16 @@ export const metricsPlugin = fp(async (app: FastifyInstance, { metrics }: { metr
       status_code: reply.statusCode
     }, reply.elapsedTime / 1000)
   })
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', {
+    schema: {
+      operationId: 'getMetrics',
+      tags: ['operations'],
+      summary: 'Prometheus metrics',
+      description: 'Request durations, Dwolla calls by operation and status with their durations, retries and token refreshes.',
+      produces: ['text/plain'],
+      response: { 200: { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } } }
+    }
+  }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
   })
 }, { name: 'metrics' })

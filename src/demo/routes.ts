@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { homeRouteSchema } from '../plugins/service-description.js'
+
+export interface DemoOptions {
+  /** The simulator's seeded customer whose bank the demo verifies. */
+  customerId: string
+  /** The registered redirect Visa sends the user back to. */
+  redirectUrl: string
+}
+
+// Same-origin script and style only: the demo runs under the policy a customer's page would use.
+const PAGE_CSP = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+const HTML = 'text/html; charset=utf-8'
+
+const ASSETS = [
+  { path: '/demo/callback', file: 'callback.html', type: HTML },
+  { path: '/demo/demo.js', file: 'demo.js', type: 'text/javascript; charset=utf-8' },
+  { path: '/demo/demo.css', file: 'demo.css', type: 'text/css; charset=utf-8' },
+  { path: '/demo/icon.svg', file: 'icon.svg', type: 'image/svg+xml' }
+]
+
+const read = (file: string) => readFile(new URL(`public/${file}`, import.meta.url))
+
+function answer (reply: FastifyReply, type: string, body: Buffer) {
+  if (type === HTML) reply.header('content-security-policy', PAGE_CSP)
+  return reply.type(type).send(body)
+}
+
+/**
+ * The demo, in simulator mode: GET / is a page that starts exchange sessions as a customer's
+ * web app would, and /demo/callback is where Visa sends the user back. Files are read once.
+ */
+export async function demoRoutes (app: FastifyInstance, { customerId, redirectUrl }: DemoOptions) {
+  const page = await read('index.html')
+  app.get('/', { schema: homeRouteSchema }, async (_request, reply) => answer(reply, HTML, page))
+
+  for (const { path, file, type } of ASSETS) {
+    const body = await read(file)
+    app.get(path, { schema: { hide: true } }, async (_request, reply) => answer(reply, type, body))
+  }
+  const demoConfig = { customerId, redirectUrl }
+  app.get('/demo/config.json', { schema: { hide: true } }, async () => demoConfig)
+}
