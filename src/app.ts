@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { createDwollaClient } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
+import { fundingSourceRoutes } from './funding-sources/routes.js'
 import { createMetrics } from './metrics.js'
 import { callerGuard } from './plugins/caller-guard.js'
 import { corsPolicy } from './plugins/cors.js'
@@ -34,7 +35,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } }
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, discriminator: true } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
@@ -61,6 +62,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   await app.register(async (api) => {
     await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
     await api.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
+    await api.register(fundingSourceRoutes, { dwolla })
   })
   return app
 }
