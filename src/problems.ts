@@ -96,8 +96,8 @@ interface ValidationIssue {
 function fieldErrors (error: FastifyError): FieldError[] {
   const context = error.validationContext
   return (error.validation as ValidationIssue[]).map((issue) => {
-    // Point at the offending member itself for missing and unknown properties.
-    const member = issue.params.missingProperty ?? issue.params.additionalProperty
+    // Point at the offending member itself for missing and unknown properties, and a discriminator's tag.
+    const member = issue.params.missingProperty ?? issue.params.additionalProperty ?? issue.params.tag
     const path = (member === undefined ? issue.instancePath : `${issue.instancePath}/${String(member)}`) || '/'
     return { path: context === 'body' ? path : `${context}:${path}`, message: String(issue.message) }
   })
