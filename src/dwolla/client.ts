@@ -142,6 +142,7 @@ function failUpstream (operation: Operation, response: DwollaResponse): never {
 const stepKey = (step: 'exchange' | 'funding-source', customerId: string, callerKey: string) =>
   createHash('sha256').update(`${step}:${customerId}:${callerKey}`).digest('hex')
 
+/** Creating from a partner under a customer: Dwolla's 403 is the partner refusing, its 404 the customer missing. */
 const CUSTOMER_REFUSALS: RefusalsByStatus = { 403: 'PARTNER_NOT_ENABLED', 404: 'CUSTOMER_NOT_FOUND' }
 
 /** The only code that speaks Dwolla's wire format. */
@@ -295,12 +296,12 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
     async createFundingSource (request: CreateFundingSource): Promise<VerifiedBank> {
       const { customerId, name, bankAccountType } = request
       const exchangePath = await exchangeOf(request)
+      // Dwolla's 403 here means the exchange is another customer's.
       const sourcePath = await create('createFundingSource', {
         method: 'POST',
         path: `/customers/${encodeURIComponent(customerId)}/funding-sources`,
         body: JSON.stringify({ _links: { exchange: { href: origin + exchangePath } }, bankAccountType, name }),
         idempotencyKey: stepKey('funding-source', customerId, request.idempotencyKey)
-      // Dwolla's 403: the exchange is another customer's.
       }, { 403: 'EXCHANGE_NOT_FOUND', 404: 'CUSTOMER_NOT_FOUND' })
       const source = await retrieve('retrieveFundingSource', sourcePath, isFundingSource)
       return { fundingSourceId: source.id, name: source.name, bankName: source.bankName, bankAccountType: source.bankAccountType, status: source.status }
