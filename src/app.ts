@@ -5,6 +5,7 @@ import { demoCallbackUrl, type Config } from './config.js'
 import { demoRoutes } from './demo/routes.js'
 import { createDwollaClient } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
+import { fundingSourceRoutes } from './funding-sources/routes.js'
 import { createMetrics } from './metrics.js'
 import { callerGuard } from './plugins/caller-guard.js'
 import { corsPolicy } from './plugins/cors.js'
@@ -37,7 +38,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     // x-examples: named request examples for openapi.yaml, an annotation Ajv must not refuse.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, keywords: ['x-examples'] } }
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, discriminator: true, keywords: ['x-examples'] } }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
@@ -69,6 +70,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   await app.register(async (api) => {
     await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
     await api.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
+    await api.register(fundingSourceRoutes, { dwolla })
   })
   return app
 }

@@ -12,9 +12,13 @@ export const problemCatalogue = {
   FORBIDDEN: { status: 403, title: 'The caller may not do this' },
   CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
+  EXCHANGE_NOT_FOUND: { status: 404, title: 'Exchange not found' },
+  FUNDING_SOURCE_EXISTS: { status: 409, title: 'The bank is already a funding source' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
   PARTNER_NOT_ENABLED: { status: 422, title: 'The partner is not enabled for this product' },
+  EXCHANGE_TOKEN_INVALID: { status: 422, title: "The partner's token is not valid" },
+  EXCHANGE_INACTIVE: { status: 422, title: 'The exchange is not active' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
@@ -113,8 +117,8 @@ interface ValidationIssue {
 function fieldErrors (error: FastifyError): FieldError[] {
   const context = error.validationContext
   return (error.validation as ValidationIssue[]).map((issue) => {
-    // Point at the offending member itself for missing and unknown properties.
-    const member = issue.params.missingProperty ?? issue.params.additionalProperty
+    // Point at the offending member itself for missing and unknown properties, and a discriminator's tag.
+    const member = issue.params.missingProperty ?? issue.params.additionalProperty ?? issue.params.tag
     const path = (member === undefined ? issue.instancePath : `${issue.instancePath}/${String(member)}`) || '/'
     return { path: context === 'body' ? path : `${context}:${path}`, message: String(issue.message) }
   })

@@ -1,9 +1,12 @@
-import { Problem } from '../problems.js'
+import { createHash } from 'node:crypto'
+import type { TSchema } from '@sinclair/typebox'
+import { Problem, type ProblemCode } from '../problems.js'
 import { createPartnerDirectory, type PartnerName } from './partners.js'
 import { createTokenManager } from './token.js'
 import { createTransport, type DwollaObserver, type DwollaRequest, type DwollaResponse, type Operation } from './transport.js'
 import {
-  HAL_MEDIA_TYPE, isDwollaErrorBody, isExchangePartners, isExchangeSession, isTokenResponse, type DwollaErrorBody
+  HAL_MEDIA_TYPE, isAvailableExchangeConnections, isDwollaErrorBody, isExchange, isExchangePartners, isExchangeSession,
+  isFundingSource, isTokenResponse, type DwollaErrorBody, type ExchangeSession, type WireCheck
 } from './wire.js'
 
 export interface DwollaClientOptions {
@@ -28,13 +31,75 @@ export interface CreateExchangeSession {
   idempotencyKey: string
 }
 
+export interface CreateReAuthExchangeSession {
+  exchangeId: string
+  /** The exchange's own partner (see exchangePartner). */
+  partner: PartnerName
+  redirectUrl: string | undefined
+  idempotencyKey: string
+}
+
+/** What the partner's flow handed the app: Visa's exchange, or a token Dwolla turns into one. */
+export type PartnerGrant =
+  | { partner: 'visa'; exchangeId: string }
+  | { partner: 'plaid'; publicToken: string }
+  | { partner: 'mx'; availableConnectionToken: string }
+
+export type BankAccountType = 'checking' | 'savings'
+
+export type CreateFundingSource = PartnerGrant & {
+  customerId: string
+  name: string
+  bankAccountType: BankAccountType
+  /** The caller's key: each Dwolla create in the call gets its own key derived from it. */
+  idempotencyKey: string
+}
+
+/** What the app learns of the verified bank. */
+export interface VerifiedBank {
+  fundingSourceId: string
+  name: string
+  bankName: string
+  bankAccountType: BankAccountType
+  status: string
+}
+
+export interface AvailableConnection {
+  name: string
+  availableConnectionToken: string
+}
+
+/** Only these 401s are about our token; InvalidExchangeToken's 401 is about the partner's. */
 const TOKEN_REJECTIONS = new Set(['ExpiredAccessToken', 'InvalidAccessToken'])
 const REDIRECT_NOT_REGISTERED = /configured URLs/i
+
+/** The problems a Dwolla refusal can mean, each with what the caller is told. */
+const REFUSALS = {
+  CUSTOMER_NOT_FOUND: 'Dwolla has no such customer.',
+  EXCHANGE_NOT_FOUND: 'The customer has no such exchange.',
+  PARTNER_NOT_ENABLED: 'The partner does not support this or is not enabled for this account.',
+  EXCHANGE_TOKEN_INVALID: "Dwolla rejected the partner's token as expired, used or invalid: start the partner's flow again.",
+  EXCHANGE_INACTIVE: 'The exchange was removed or deactivated: re-authenticate it first.',
+  FUNDING_SOURCE_EXISTS: 'This bank account is already a funding source of the customer.'
+} as const satisfies Partial<Record<ProblemCode, string>>
+type Refusal = keyof typeof REFUSALS
+
+/** Dwolla's error codes that mean the same whichever call met them. */
+const REFUSALS_BY_CODE = new Map<string, Refusal>([
+  ['InvalidExchangeToken', 'EXCHANGE_TOKEN_INVALID'],
+  ['InactiveExchange', 'EXCHANGE_INACTIVE'],
+  ['DuplicateResource', 'FUNDING_SOURCE_EXISTS']
+])
+
+/** What a call's bare statuses mean, where Dwolla documents them for it. */
+type RefusalsByStatus = Partial<Record<number, Refusal>>
+
+const refused = (refusal: Refusal) => new Problem(refusal, REFUSALS[refusal])
 
 const errorBody = (body: unknown): DwollaErrorBody | undefined => isDwollaErrorBody(body) ? body : undefined
 
 /** A Dwolla answer the caller cannot fix. */
-function upstreamProblem (operation: Operation, response: DwollaResponse): Problem {
+function upstreamProblem (operation: Operation, response: Pick<DwollaResponse, 'status' | 'body'>): Problem {
   return new Problem('UPSTREAM_ERROR', 'Dwolla answered unexpectedly.', {
     cause: { operation, status: response.status, dwollaCode: errorBody(response.body)?.code }
   })
@@ -48,35 +113,37 @@ function validationDetails (response: DwollaResponse): string[] {
   return [dwollaError.message, ...embedded.map(({ message = '', path = '' }) => `${path} ${message}`)]
 }
 
-/** Maps Dwolla's documented answers to creating an exchange session onto our problems. */
-function createSessionProblem (response: DwollaResponse, details: string[]): Problem {
+/** Maps Dwolla's documented refusals onto our problems; anything else is UPSTREAM_ERROR. */
+function refusalProblem (operation: Operation, response: DwollaResponse, details: string[], byStatus: RefusalsByStatus): Problem {
   if (details.some((detail) => REDIRECT_NOT_REGISTERED.test(detail))) {
     return new Problem('REDIRECT_URL_NOT_REGISTERED', 'Dwolla says the redirect URL does not match the URLs configured for the account.')
   }
   if (details.some((detail) => detail.includes('/_links/redirect-url'))) {
     return new Problem('REDIRECT_URL_INVALID', 'Dwolla rejected the form of the redirect URL.')
   }
-  if (response.status === 403) {
-    return new Problem('PARTNER_NOT_ENABLED', 'The partner does not support exchange sessions or is not enabled for this account.')
-  }
-  if (response.status === 404) return new Problem('CUSTOMER_NOT_FOUND', 'Dwolla has no such customer.')
-  return upstreamProblem('createExchangeSession', response)
+  const refusal = REFUSALS_BY_CODE.get(errorBody(response.body)?.code ?? '') ?? byStatus[response.status]
+  return refusal === undefined ? upstreamProblem(operation, response) : refused(refusal)
 }
 
-/** Reduces a retrieved exchange session to what the app needs, per partner. */
-function sessionStart (partner: PartnerName, response: DwollaResponse): SessionStart {
-  if (response.status === 200 && isExchangeSession(response.body)) {
-    const { _links, externalProviderSessionToken } = response.body
-    if (partner === 'plaid' && externalProviderSessionToken) return { partner, linkToken: externalProviderSessionToken }
-    const href = _links['external-provider-session']?.href
-    if (partner !== 'plaid' && href) return { partner, exchangeSessionUrl: href }
-  }
-  return failUpstream('retrieveExchangeSession', response)
+/** Reduces an exchange session to what the app needs, per partner. */
+function sessionStart (partner: PartnerName, session: ExchangeSession): SessionStart {
+  const { _links, externalProviderSessionToken } = session
+  if (partner === 'plaid' && externalProviderSessionToken) return { partner, linkToken: externalProviderSessionToken }
+  const href = _links['external-provider-session']?.href
+  if (partner !== 'plaid' && href) return { partner, exchangeSessionUrl: href }
+  throw upstreamProblem('retrieveExchangeSession', { status: 200, body: session })
 }
 
 function failUpstream (operation: Operation, response: DwollaResponse): never {
   throw upstreamProblem(operation, response)
 }
+
+/** One key per Dwolla create, derived from the caller's: a retried call replays each step, and steps or customers never share a key. */
+const stepKey = (step: 'exchange' | 'funding-source', customerId: string, callerKey: string) =>
+  createHash('sha256').update(`${step}:${customerId}:${callerKey}`).digest('hex')
+
+/** Creating from a partner under a customer: Dwolla's 403 is the partner refusing, its 404 the customer missing. */
+const CUSTOMER_REFUSALS: RefusalsByStatus = { 403: 'PARTNER_NOT_ENABLED', 404: 'CUSTOMER_NOT_FOUND' }
 
 /** The only code that speaks Dwolla's wire format. */
 export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }: DwollaClientOptions) {
@@ -134,33 +201,110 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
     return failUpstream(operation, response)
   }
 
+  /** Creates a resource and answers the path of its Location, or throws the problem Dwolla's refusal means. */
+  async function create (operation: Operation, request: DwollaRequest, byStatus: RefusalsByStatus): Promise<string> {
+    const response = await authorized(operation, request)
+    if (response.status === 201) return sameOriginPath(operation, response)
+    const details = validationDetails(response)
+    // A stale partner href would fail every request: fetch the list afresh next time.
+    if (details.some((detail) => detail.includes('/_links/exchange-partner'))) partners.forget()
+    throw refusalProblem(operation, response, details, byStatus)
+  }
+
+  /** Retrieves a resource of the expected shape, or throws the problem Dwolla's answer means. */
+  async function retrieve<T extends TSchema> (operation: Operation, path: string, expected: WireCheck<T>, byStatus: RefusalsByStatus = {}) {
+    const response = await authorized(operation, { method: 'GET', path })
+    if (response.status === 200 && expected(response.body)) return response.body
+    throw refusalProblem(operation, response, [], byStatus)
+  }
+
+  async function listedPartnerHref (partner: PartnerName): Promise<string> {
+    const partnerHref = await partners.href(partner)
+    if (partnerHref === undefined) {
+      partners.forget()
+      throw new Problem('UPSTREAM_UNAVAILABLE', `Dwolla does not list ${partner} as an exchange partner right now.`)
+    }
+    return partnerHref
+  }
+
+  async function startSession (partner: PartnerName, sessionPath: string): Promise<SessionStart> {
+    return sessionStart(partner, await retrieve('retrieveExchangeSession', sessionPath, isExchangeSession))
+  }
+
+  /** The customer's own exchange; another customer's is as unknown to the caller as a missing one. */
+  async function ownExchange (customerId: string, exchangeId: string) {
+    const path = `/exchanges/${encodeURIComponent(exchangeId)}`
+    const exchange = await retrieve('retrieveExchange', path, isExchange, { 404: 'EXCHANGE_NOT_FOUND' })
+    if (!exchange._links.customer.href.endsWith(`/customers/${customerId}`)) throw refused('EXCHANGE_NOT_FOUND')
+    return { path, partnerHref: exchange._links['exchange-partner'].href }
+  }
+
+  /** The path of the exchange a grant stands for: Visa's checked, Plaid's and MX's created. */
+  async function exchangeOf (grant: CreateFundingSource): Promise<string> {
+    if (grant.partner === 'visa') return (await ownExchange(grant.customerId, grant.exchangeId)).path
+    const partnerToken = grant.partner === 'plaid'
+      ? { plaid: { publicToken: grant.publicToken } }
+      : { mx: { availableConnectionToken: grant.availableConnectionToken } }
+    return create('createExchange', {
+      method: 'POST',
+      path: `/customers/${encodeURIComponent(grant.customerId)}/exchanges`,
+      body: JSON.stringify({ _links: { 'exchange-partner': { href: await listedPartnerHref(grant.partner) } }, ...partnerToken }),
+      idempotencyKey: stepKey('exchange', grant.customerId, grant.idempotencyKey)
+    }, CUSTOMER_REFUSALS)
+  }
+
   return {
     async createExchangeSession ({ customerId, partner, redirectUrl, idempotencyKey }: CreateExchangeSession): Promise<SessionStart> {
-      const partnerHref = await partners.href(partner)
-      if (partnerHref === undefined) {
-        partners.forget()
-        throw new Problem('UPSTREAM_UNAVAILABLE', `Dwolla does not list ${partner} as an exchange partner right now.`)
-      }
+      const partnerHref = await listedPartnerHref(partner)
       const links = redirectUrl === undefined
         ? { 'exchange-partner': { href: partnerHref } }
         : { 'exchange-partner': { href: partnerHref }, 'redirect-url': { href: redirectUrl } }
-      const created = await authorized('createExchangeSession', {
+      const sessionPath = await create('createExchangeSession', {
         method: 'POST',
         path: `/customers/${encodeURIComponent(customerId)}/exchange-sessions`,
         body: JSON.stringify({ _links: links }),
         idempotencyKey
-      })
-      if (created.status !== 201) {
-        const details = validationDetails(created)
-        // A stale partner href would fail every request: fetch the list afresh next time.
-        if (details.some((detail) => detail.includes('/_links/exchange-partner'))) partners.forget()
-        throw createSessionProblem(created, details)
-      }
-      const retrieved = await authorized('retrieveExchangeSession', {
-        method: 'GET',
-        path: sameOriginPath('createExchangeSession', created)
-      })
-      return sessionStart(partner, retrieved)
+      }, CUSTOMER_REFUSALS)
+      return startSession(partner, sessionPath)
+    },
+
+    /** The partner of the customer's own exchange, for re-authenticating it. */
+    async exchangePartner (customerId: string, exchangeId: string): Promise<PartnerName> {
+      const partner = await partners.partnerOf((await ownExchange(customerId, exchangeId)).partnerHref)
+      if (partner === undefined) throw new Problem('PARTNER_NOT_ENABLED', 'This service re-authenticates Visa, Plaid and MX exchanges only.')
+      return partner
+    },
+
+    async createReAuthExchangeSession ({ exchangeId, partner, redirectUrl, idempotencyKey }: CreateReAuthExchangeSession): Promise<SessionStart> {
+      const sessionPath = await create('createReAuthExchangeSession', {
+        method: 'POST',
+        path: `/exchanges/${encodeURIComponent(exchangeId)}/exchange-sessions`,
+        // Dwolla's own examples send no body when there is no redirect.
+        body: redirectUrl === undefined ? undefined : JSON.stringify({ _links: { 'redirect-url': { href: redirectUrl } } }),
+        idempotencyKey
+      }, { 404: 'EXCHANGE_NOT_FOUND' })
+      return startSession(partner, sessionPath)
+    },
+
+    async listAvailableExchangeConnections (customerId: string): Promise<AvailableConnection[]> {
+      const path = `/customers/${encodeURIComponent(customerId)}/available-exchange-connections`
+      const list = await retrieve('listAvailableExchangeConnections', path, isAvailableExchangeConnections, { 404: 'CUSTOMER_NOT_FOUND' })
+      return list._embedded['available-exchange-connections'].map(({ name, availableConnectionToken }) => ({ name, availableConnectionToken }))
+    },
+
+    /** The verified bank funding source for what the partner's flow handed the app; one caller key makes a retry create nothing twice. */
+    async createFundingSource (request: CreateFundingSource): Promise<VerifiedBank> {
+      const { customerId, name, bankAccountType } = request
+      const exchangePath = await exchangeOf(request)
+      // Dwolla's 403 here means the exchange is another customer's.
+      const sourcePath = await create('createFundingSource', {
+        method: 'POST',
+        path: `/customers/${encodeURIComponent(customerId)}/funding-sources`,
+        body: JSON.stringify({ _links: { exchange: { href: origin + exchangePath } }, bankAccountType, name }),
+        idempotencyKey: stepKey('funding-source', customerId, request.idempotencyKey)
+      }, { 403: 'EXCHANGE_NOT_FOUND', 404: 'CUSTOMER_NOT_FOUND' })
+      const source = await retrieve('retrieveFundingSource', sourcePath, isFundingSource)
+      return { fundingSourceId: source.id, name: source.name, bankName: source.bankName, bankAccountType: source.bankAccountType, status: source.status }
     },
 
     /** Resolves once a Dwolla token can be had. */

@@ -1,5 +1,8 @@
 export type PartnerName = 'visa' | 'plaid' | 'mx'
 
+const PARTNER_NAMES: ReadonlySet<string> = new Set<PartnerName>(['visa', 'plaid', 'mx'])
+const isPartnerName = (name: string): name is PartnerName => PARTNER_NAMES.has(name)
+
 export interface PartnerDirectoryOptions {
   /** Dwolla's exchange partners as name and self href. */
   listPartners: () => Promise<Array<{ name: string; href: string }>>
@@ -26,6 +29,13 @@ export function createPartnerDirectory ({ listPartners }: PartnerDirectoryOption
     /** The partner's href, or undefined when Dwolla does not list it. */
     async href (partner: PartnerName): Promise<string | undefined> {
       return (await load()).get(partner)
+    },
+    /** The partner an href names (an exchange's own, say), or undefined when it is none of ours. */
+    async partnerOf (href: string): Promise<PartnerName | undefined> {
+      for (const [name, partnerHref] of await load()) {
+        if (partnerHref === href && isPartnerName(name)) return name
+      }
+      return undefined
     },
     /** Forgets the list, e.g. after Dwolla rejected a cached href. */
     forget () {

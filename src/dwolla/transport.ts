@@ -4,7 +4,10 @@ import { Pool } from 'undici'
 import { Problem } from '../problems.js'
 import { createRateLimitCircuit, retryAfterSeconds, retryDelayMs } from './resilience.js'
 
-export type Operation = 'token' | 'listExchangePartners' | 'createExchangeSession' | 'retrieveExchangeSession'
+export type Operation =
+  | 'token' | 'listExchangePartners' | 'createExchangeSession' | 'retrieveExchangeSession'
+  | 'createReAuthExchangeSession' | 'createExchange' | 'retrieveExchange' | 'listAvailableExchangeConnections'
+  | 'createFundingSource' | 'retrieveFundingSource'
 
 /** What the service counts of its Dwolla calls (see src/metrics.ts). */
 export interface DwollaObserver {

@@ -24,6 +24,29 @@ export const ExchangeSession = Type.Object({
   _links: Type.Object({ 'external-provider-session': Type.Optional(Link) }),
   externalProviderSessionToken: Type.Optional(Type.String({ minLength: 1 }))
 })
+export type ExchangeSession = Static<typeof ExchangeSession>
+
+/** An exchange: whose it is and through which partner. */
+export const Exchange = Type.Object({
+  _links: Type.Object({ customer: Link, 'exchange-partner': Link })
+})
+
+export const AvailableExchangeConnections = Type.Object({
+  _embedded: Type.Object({
+    'available-exchange-connections': Type.Array(Type.Object({
+      name: Type.String(),
+      availableConnectionToken: Type.String({ minLength: 1 })
+    }))
+  })
+})
+
+export const FundingSource = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  name: Type.String(),
+  bankName: Type.String(),
+  bankAccountType: Type.Union([Type.Literal('checking'), Type.Literal('savings')]),
+  status: Type.String()
+})
 
 /** Dwolla's error body: a top-level code and message, and embedded errors for validation. */
 export const DwollaErrorBody = Type.Object({
@@ -51,4 +74,7 @@ export function compile<T extends TSchema> (schema: T): WireCheck<T> {
 export const isTokenResponse = compile(TokenResponse)
 export const isExchangePartners = compile(ExchangePartners)
 export const isExchangeSession = compile(ExchangeSession)
+export const isExchange = compile(Exchange)
+export const isAvailableExchangeConnections = compile(AvailableExchangeConnections)
+export const isFundingSource = compile(FundingSource)
 export const isDwollaErrorBody = compile(DwollaErrorBody)

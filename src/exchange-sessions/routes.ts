@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { DwollaClient } from '../dwolla/client.js'
 import { API_PROBLEMS, Problem, problemResponses } from '../problems.js'
-import { checkRedirect } from './redirect-rules.js'
+import { checkRedirect, type RedirectRequest } from './redirect-rules.js'
 import {
-  CreateExchangeSessionBody, CustomerParams, ExchangeSessionCreated, IdempotencyHeaders, exchangeSessionComponents
+  CreateExchangeSessionBody, CustomerParams, ExchangeParams, ExchangeSessionCreated, IdempotencyHeaders,
+  ReAuthExchangeSessionBody, exchangeSessionComponents
 } from './schemas.js'
 
 export interface ExchangeSessionRoutesOptions {
@@ -12,8 +13,17 @@ export interface ExchangeSessionRoutesOptions {
   registeredRedirects: readonly string[]
 }
 
+const REDIRECT_PROBLEMS = [
+  'REDIRECT_URL_REQUIRED', 'REDIRECT_URL_NOT_ALLOWED', 'REDIRECT_URL_INVALID', 'REDIRECT_URL_NOT_REGISTERED'
+] as const
+
+/** POST /v1/customers/:customerId/exchange-sessions, and its re-authentication twin for an existing exchange. */
 export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRoutesOptions> = async (app, { dwolla, registeredRedirects }) => {
   const registered = new Set(registeredRedirects)
+  const enforceRedirectRules = (redirect: RedirectRequest) => {
+    const violation = checkRedirect(redirect, registered)
+    if (violation) throw new Problem(violation.code, violation.detail)
+  }
   for (const schema of exchangeSessionComponents) app.addSchema(schema)
 
   app.post('/v1/customers/:customerId/exchange-sessions', {
@@ -29,19 +39,47 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
       body: CreateExchangeSessionBody,
       response: {
         201: ExchangeSessionCreated,
-        ...problemResponses([
-          ...API_PROBLEMS, 'REDIRECT_URL_REQUIRED', 'REDIRECT_URL_NOT_ALLOWED', 'REDIRECT_URL_INVALID',
-          'REDIRECT_URL_NOT_REGISTERED', 'CUSTOMER_NOT_FOUND', 'PARTNER_NOT_ENABLED'
-        ])
+        ...problemResponses([...API_PROBLEMS, ...REDIRECT_PROBLEMS, 'CUSTOMER_NOT_FOUND', 'PARTNER_NOT_ENABLED'])
       }
     }
   }, async (request, reply) => {
     const { partner, platform = 'web', redirectUrl } = request.body
-    const violation = checkRedirect({ partner, platform, redirectUrl }, registered)
-    if (violation) throw new Problem(violation.code, violation.detail)
+    enforceRedirectRules({ partner, platform, redirectUrl })
 
     const session = await dwolla.createExchangeSession({
       customerId: request.params.customerId,
+      partner,
+      redirectUrl,
+      idempotencyKey: request.headers['idempotency-key'] ?? randomUUID()
+    })
+    return reply.code(201).header('cache-control', 'no-store').send(session)
+  })
+
+  app.post('/v1/customers/:customerId/exchanges/:exchangeId/exchange-sessions', {
+    schema: {
+      operationId: 'createReAuthExchangeSession',
+      tags: ['exchange-sessions'],
+      security: [{ callerToken: [] }],
+      summary: "Re-authenticate an existing exchange with its partner",
+      description: 'When Dwolla reports UpdateCredentials or sends customer_exchange_reauth_required: a new session ' +
+        "for the exchange's own partner, under that partner's redirect rules. The exchange must belong to the customer.",
+      params: ExchangeParams,
+      headers: IdempotencyHeaders,
+      body: ReAuthExchangeSessionBody,
+      response: {
+        201: ExchangeSessionCreated,
+        ...problemResponses([...API_PROBLEMS, ...REDIRECT_PROBLEMS, 'EXCHANGE_NOT_FOUND', 'PARTNER_NOT_ENABLED'])
+      }
+    }
+  }, async (request, reply) => {
+    const { customerId, exchangeId } = request.params
+    const { platform = 'web', redirectUrl } = request.body
+    // The rules are the exchange's partner's, so they can only be checked once Dwolla named it.
+    const partner = await dwolla.exchangePartner(customerId, exchangeId)
+    enforceRedirectRules({ partner, platform, redirectUrl })
+
+    const session = await dwolla.createReAuthExchangeSession({
+      exchangeId,
       partner,
       redirectUrl,
       idempotencyKey: request.headers['idempotency-key'] ?? randomUUID()

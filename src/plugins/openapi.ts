@@ -34,6 +34,7 @@ export const openapi = fp(async (app: FastifyInstance, { docsEnabled }: OpenapiO
       },
       tags: [
         { name: 'exchange-sessions', description: 'Send a user to Visa, Plaid or MX to verify a bank account.' },
+        { name: 'funding-sources', description: "Finish verification: the partner's approval becomes a bank funding source." },
         { name: 'operations', description: 'Health and service description.' }
       ]
     },

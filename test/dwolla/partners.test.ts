@@ -41,3 +41,14 @@ t.test('a failed fetch is not cached', async (t) => {
   await t.rejects(partners.href('mx'), { message: 'down' })
   t.equal(await partners.href('mx'), list[1]!.href)
 })
+
+t.test("an href names its partner, from the same cached list; another partner's href names none of ours", async (t) => {
+  let fetches = 0
+  const partners = createPartnerDirectory({ listPartners: async () => { fetches++; return list } })
+  t.equal(await partners.partnerOf(list[3]!.href), 'visa', 'matched by name case-insensitively')
+  t.equal(await partners.partnerOf(list[2]!.href), 'plaid')
+  t.equal(await partners.partnerOf(list[0]!.href), undefined, 'Finicity is not a partner this service knows')
+  t.equal(await partners.partnerOf('https://dwolla.test/exchange-partners/9'), undefined, 'an href Dwolla does not list')
+  await partners.href('mx')
+  t.equal(fetches, 1)
+})

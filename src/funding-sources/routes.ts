@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { DwollaClient } from '../dwolla/client.js'
+import { CustomerParams, IdempotencyHeaders } from '../exchange-sessions/schemas.js'
+import { API_PROBLEMS, problemResponses } from '../problems.js'
+import { AvailableExchangeConnectionsResponse, CreateFundingSourceBody, FundingSourceResponse } from './schemas.js'
+
+export interface FundingSourceRoutesOptions {
+  dwolla: DwollaClient
+}
+
+/** Completing verification: MX's connections to choose from, and the bank funding source from a partner's approval. */
+export const fundingSourceRoutes: FastifyPluginAsyncTypebox<FundingSourceRoutesOptions> = async (app, { dwolla }) => {
+  app.post('/v1/customers/:customerId/funding-sources', {
+    schema: {
+      operationId: 'createFundingSource',
+      tags: ['funding-sources'],
+      security: [{ callerToken: [] }],
+      summary: "Turn the partner's approval into a verified bank funding source",
+      description: 'Visa: the exchange id from the redirect; Plaid: the public token from Link; MX: a connection token. ' +
+        'One Idempotency-Key covers both Dwolla creates (exchange, funding source): a retried call creates nothing twice.',
+      params: CustomerParams,
+      headers: IdempotencyHeaders,
+      body: CreateFundingSourceBody,
+      response: {
+        201: { description: 'The bank is a verified funding source of the customer.', ...FundingSourceResponse },
+        ...problemResponses([
+          ...API_PROBLEMS, 'CUSTOMER_NOT_FOUND', 'EXCHANGE_NOT_FOUND', 'FUNDING_SOURCE_EXISTS', 'PARTNER_NOT_ENABLED',
+          'EXCHANGE_TOKEN_INVALID', 'EXCHANGE_INACTIVE'
+        ])
+      }
+    }
+  }, async (request, reply) => {
+    const bank = await dwolla.createFundingSource({
+      ...request.body,
+      customerId: request.params.customerId,
+      idempotencyKey: request.headers['idempotency-key'] ?? randomUUID()
+    })
+    return reply.code(201).header('cache-control', 'no-store').send(bank)
+  })
+
+  app.get('/v1/customers/:customerId/available-exchange-connections', {
+    schema: {
+      operationId: 'listAvailableExchangeConnections',
+      tags: ['funding-sources'],
+      security: [{ callerToken: [] }],
+      summary: 'The accounts the user connected in MX Connect, to pick one from',
+      params: CustomerParams,
+      response: {
+        200: { description: 'The connections, each with the token to create a funding source from.', ...AvailableExchangeConnectionsResponse },
+        ...problemResponses([...API_PROBLEMS, 'CUSTOMER_NOT_FOUND'])
+      }
+    }
+  }, async (request, reply) => {
+    const connections = await dwolla.listAvailableExchangeConnections(request.params.customerId)
+    return reply.header('cache-control', 'no-store').send({ connections })
+  })
+}

@@ -1,0 +1,68 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Uuid } from '../exchange-sessions/schemas.js'
+
+const Name = Type.String({
+  minLength: 1,
+  maxLength: 50,
+  description: "The funding source's name, as the customer will see it.",
+  examples: ['Jane Doe - Checking']
+})
+
+const BankAccountType = Type.Union([Type.Literal('checking'), Type.Literal('savings')], {
+  description: 'The kind of bank account.'
+})
+
+const AvailableConnectionToken = Type.String({
+  minLength: 1,
+  maxLength: 2048,
+  description: 'An MX connection, from GET …/available-exchange-connections.'
+})
+
+const VisaGrant = Type.Object({
+  partner: Type.Literal('visa'),
+  exchangeId: Uuid('The exchange Visa named in `?exchange=` on its redirect.', 'e5e9f2d3-a96c-4abd-a097-8ec7ae28aa8a'),
+  name: Name,
+  bankAccountType: BankAccountType
+}, { additionalProperties: false })
+
+const PlaidGrant = Type.Object({
+  partner: Type.Literal('plaid'),
+  publicToken: Type.String({ minLength: 1, maxLength: 2048, description: "The public token Plaid Link's onSuccess handed the app." }),
+  name: Name,
+  bankAccountType: BankAccountType
+}, { additionalProperties: false })
+
+const MxGrant = Type.Object({
+  partner: Type.Literal('mx'),
+  availableConnectionToken: AvailableConnectionToken,
+  name: Name,
+  bankAccountType: BankAccountType
+}, { additionalProperties: false })
+
+type CreateFundingSourceBody = Static<typeof VisaGrant> | Static<typeof PlaidGrant> | Static<typeof MxGrant>
+
+/**
+ * What the partner's flow handed the app, by partner. A oneOf with a discriminator, so that a
+ * problem is reported against the named partner's members only.
+ */
+export const CreateFundingSourceBody = Type.Unsafe<CreateFundingSourceBody>({
+  type: 'object',
+  required: ['partner'],
+  discriminator: { propertyName: 'partner' },
+  oneOf: [VisaGrant, PlaidGrant, MxGrant]
+})
+
+export const FundingSourceResponse = Type.Object({
+  fundingSourceId: Type.String({ description: "The Dwolla funding source's id: use it to send or receive money." }),
+  name: Name,
+  bankName: Type.String({ description: 'The bank, as Dwolla names it.' }),
+  bankAccountType: BankAccountType,
+  status: Type.String({ description: '`verified` once Instant Account Verification succeeded.', examples: ['verified'] })
+}, { additionalProperties: false })
+
+export const AvailableExchangeConnectionsResponse = Type.Object({
+  connections: Type.Array(Type.Object({
+    name: Type.String({ description: 'The account, as MX names it.', examples: ['XYZ Checking'] }),
+    availableConnectionToken: AvailableConnectionToken
+  }, { additionalProperties: false }))
+}, { additionalProperties: false })
