@@ -7,6 +7,8 @@ export interface DemoOptions {
   customerId: string
   /** The registered redirect Visa sends the user back to. */
   redirectUrl: string
+  /** The simulator's origin as the browser reaches it: the Plaid Link stand-in comes from there. */
+  simulatorUrl: string
 }
 
 // Same-origin script and style only: the demo runs under the policy a customer's page would use.
@@ -22,8 +24,8 @@ const ASSETS = [
 
 const read = (file: string) => readFile(new URL(`public/${file}`, import.meta.url))
 
-function answer (reply: FastifyReply, type: string, body: Buffer) {
-  if (type === HTML) reply.header('content-security-policy', PAGE_CSP)
+function answer (reply: FastifyReply, type: string, body: Buffer, csp = PAGE_CSP) {
+  if (type === HTML) reply.header('content-security-policy', csp)
   return reply.type(type).send(body)
 }
 
@@ -31,14 +33,16 @@ function answer (reply: FastifyReply, type: string, body: Buffer) {
  * The demo, in simulator mode: GET / is a page that starts exchange sessions as a customer's
  * web app would, and /demo/callback is where Visa sends the user back. Files are read once.
  */
-export async function demoRoutes (app: FastifyInstance, { customerId, redirectUrl }: DemoOptions) {
+export async function demoRoutes (app: FastifyInstance, { customerId, redirectUrl, simulatorUrl }: DemoOptions) {
   const page = await read('index.html')
-  app.get('/', { schema: homeRouteSchema }, async (_request, reply) => answer(reply, HTML, page))
+  // The start page alone loads Plaid Link's script, and the script posts its approval home.
+  const startCsp = `${PAGE_CSP}; script-src 'self' ${simulatorUrl}; connect-src 'self' ${simulatorUrl}`
+  app.get('/', { schema: homeRouteSchema }, async (_request, reply) => answer(reply, HTML, page, startCsp))
 
   for (const { path, file, type } of ASSETS) {
     const body = await read(file)
     app.get(path, { schema: { hide: true } }, async (_request, reply) => answer(reply, type, body))
   }
-  const demoConfig = { customerId, redirectUrl }
+  const demoConfig = { customerId, redirectUrl, plaidLinkScript: `${simulatorUrl}/simulator/plaid/link-initialize.js` }
   app.get('/demo/config.json', { schema: { hide: true } }, async () => demoConfig)
 }
