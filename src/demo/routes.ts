@@ -14,10 +14,11 @@ export interface DemoOptions {
 // Same-origin script and style only: the demo runs under the policy a customer's page would use.
 const PAGE_CSP = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 const HTML = 'text/html; charset=utf-8'
+const JS = 'text/javascript; charset=utf-8'
 
 const ASSETS = [
   { path: '/demo/callback', file: 'callback.html', type: HTML },
-  { path: '/demo/demo.js', file: 'demo.js', type: 'text/javascript; charset=utf-8' },
+  ...['demo.js', 'dom.js', 'api.js', 'bank-link.js', 'plaid.js', 'mx.js'].map((file) => ({ path: `/demo/${file}`, file, type: JS })),
   { path: '/demo/demo.css', file: 'demo.css', type: 'text/css; charset=utf-8' },
   { path: '/demo/icon.svg', file: 'icon.svg', type: 'image/svg+xml' }
 ]
@@ -30,8 +31,8 @@ function answer (reply: FastifyReply, type: string, body: Buffer, csp = PAGE_CSP
 }
 
 /**
- * The demo, in simulator mode: GET / is a page that starts exchange sessions as a customer's
- * web app would, and /demo/callback is where Visa sends the user back. Files are read once.
+ * The demo, in simulator mode: GET / is a page that starts exchange sessions and links the bank
+ * as a customer's web app would, and /demo/callback is where Visa sends the user back. Files are read once.
  */
 export async function demoRoutes (app: FastifyInstance, { customerId, redirectUrl, simulatorUrl }: DemoOptions) {
   const page = await read('index.html')
