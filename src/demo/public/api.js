@@ -1,11 +1,11 @@
 // The service, called exactly as a customer's web app calls it: fetch, JSON in, JSON or problem+json out.
-import { el, problemNodes, showIn } from './dom.js'
+import { el, problemNodes, result, showIn } from './dom.js'
 
 /**
  * Calls the service and resolves to its answer when the call succeeded; otherwise shows the
  * problem (or that the service was unreachable) in `into` and resolves to undefined.
  */
-export async function callService (method, path, { body, headers = {}, into = document.querySelector('#result') } = {}) {
+export async function callService (method, path, { body, headers = {}, into = result } = {}) {
   let response, answer
   try {
     response = await fetch(path, {

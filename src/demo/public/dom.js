@@ -1,6 +1,7 @@
 // Everything the demo shows is built with createElement and textContent, never parsed as HTML.
 
-const result = document.querySelector('#result')
+/** The page's result section: what the last step showed. */
+export const result = document.querySelector('#result')
 
 /** An element with text or child nodes. */
 export function el (tag, children = [], attributes = {}) {
