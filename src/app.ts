@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { demoCallbackUrl, type Config } from './config.js'
-import { demoRoutes } from './demo/routes.js'
+import { demoRoutes, type DemoOptions } from './demo/routes.js'
 import { createDwollaClient } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
 import { fundingSourceRoutes } from './funding-sources/routes.js'
@@ -25,8 +25,8 @@ export type ResolvedConfig = Config & { dwolla: { apiUrl: string } }
 export interface AppOptions {
   /** The service's logger (see createLogger). */
   logger: FastifyBaseLogger
-  /** The simulator's seeded customer: GET / is then the demo page for it. */
-  demoCustomerId?: string
+  /** Simulator mode: GET / is then the demo page, for the simulator's seeded customer. */
+  demo?: Omit<DemoOptions, 'redirectUrl'>
 }
 
 /** Builds the service; tests and the process entry build it the same way. */
@@ -61,8 +61,8 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   // Before any route: it guards every /v1 route registered after it.
   await app.register(callerGuard, { auth: config.auth, corsOrigins: config.corsOrigins })
   await app.register(healthRoutes, { dwollaReady: dwolla.ready })
-  if (options.demoCustomerId) {
-    await app.register(demoRoutes, { customerId: options.demoCustomerId, redirectUrl: demoCallbackUrl(config.port) })
+  if (options.demo) {
+    await app.register(demoRoutes, { ...options.demo, redirectUrl: demoCallbackUrl(config.port) })
   } else {
     await app.register(serviceDescription, { dwollaEnv: config.dwolla.env })
   }

@@ -18,7 +18,7 @@ const logger = createLogger(config.logLevel, pino.destination(1))
 const embedded = config.dwolla.apiUrl === undefined ? await startEmbeddedSimulator(config, logger) : undefined
 const app = await buildApp(
   { ...config, dwolla: { ...config.dwolla, apiUrl: embedded?.apiUrl ?? config.dwolla.apiUrl ?? '' } },
-  { logger, demoCustomerId: embedded?.demoCustomerId }
+  { logger, demo: embedded && { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl } }
 )
 if (embedded) app.addHook('onClose', () => embedded.simulator.close())
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -5,6 +6,7 @@ import openapiTS, { astToString } from 'openapi-typescript'
 import t, { type Test } from 'tap'
 import ts from 'typescript'
 import { REDIRECTS, startStack } from './helpers.js'
+import { partnerFlows } from './partner-flows.js'
 
 // What a customer's TypeScript app writes against types generated from openapi.yaml.
 const CLIENT = `
@@ -26,6 +28,22 @@ export async function startVerification (baseUrl: string, customerId: string, bo
 
 // @ts-expect-error the generated types know the partners
 export const unknownPartner: SessionRequest = { partner: 'finicity' }
+
+type FundingSourceRequest = paths['/v1/customers/{customerId}/funding-sources']['post']['requestBody']['content']['application/json']
+
+/** The bank Plaid Link's public token verifies, or the problem's code. */
+export async function linkPlaidBank (baseUrl: string, customerId: string, publicToken: string, idempotencyKey: string) {
+  const bff = createClient<paths>({ baseUrl })
+  const { data, error } = await bff.POST('/v1/customers/{customerId}/funding-sources', {
+    params: { path: { customerId }, header: { 'idempotency-key': idempotencyKey } },
+    body: { partner: 'plaid', publicToken, name: 'Jane Doe - Checking', bankAccountType: 'checking' }
+  })
+  if (error) return { problem: error.code, status: error.status }
+  return { fundingSourceId: data.fundingSourceId, bankName: data.bankName, status: data.status }
+}
+
+// @ts-expect-error a Plaid grant is a public token, not Visa's exchange id
+export const mixedGrant: FundingSourceRequest = { partner: 'plaid', exchangeId: 'e5e9f2d3-a96c-4abd-a097-8ec7ae28aa8a', name: 'Savings', bankAccountType: 'savings' }
 `
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {
@@ -39,6 +57,7 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
 
 interface Client {
   startVerification (baseUrl: string, customerId: string, body: unknown): Promise<Record<string, unknown>>
+  linkPlaidBank (baseUrl: string, customerId: string, publicToken: string, idempotencyKey: string): Promise<Record<string, unknown>>
 }
 
 /** Types generated from openapi.yaml and the client above, type-checked and compiled in a fixture under the project. */
@@ -56,7 +75,8 @@ t.test('a client generated from openapi.yaml type-checks and works against the l
   const { diagnostics, client } = await generateClient(t)
   t.same(diagnostics, [], 'the client type-checks against the generated types')
 
-  const { app, customerId } = await startStack(t)
+  const stack = await startStack(t)
+  const { app, customerId } = stack
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
   const start = (body: unknown) => client.startVerification(baseUrl, customerId, body)
 
@@ -66,4 +86,12 @@ t.test('a client generated from openapi.yaml type-checks and works against the l
   t.match(await start({ partner: 'plaid', platform: 'ios', redirectUrl: REDIRECTS.ios }), { linkToken: /^link-/ })
   t.match(await start({ partner: 'mx' }), { open: /\/simulator\/bank\// })
   t.same(await start({ partner: 'visa' }), { problem: 'REDIRECT_URL_REQUIRED', status: 400 })
+
+  const publicToken = await partnerFlows(stack).plaidPublicToken()
+  const key = randomUUID()
+  const linked = await client.linkPlaidBank(baseUrl, customerId, publicToken, key)
+  t.match(linked, { fundingSourceId: /^[0-9a-f-]{36}$/, bankName: 'SANDBOX TEST BANK', status: 'verified' })
+  t.same(await client.linkPlaidBank(baseUrl, customerId, publicToken, key), linked, 'a retry with its key answers the same')
+  t.same(await client.linkPlaidBank(baseUrl, customerId, publicToken, randomUUID()), { problem: 'EXCHANGE_TOKEN_INVALID', status: 422 },
+    'the public token is single-use')
 })

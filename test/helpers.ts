@@ -44,7 +44,7 @@ export async function startStack (t: Test, env: NodeJS.ProcessEnv = {}) {
   const logger = createLogger(config.logLevel, logs.stream)
   const embedded = await startEmbeddedSimulator(config, logger)
   const app = await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl: embedded.apiUrl } }, {
-    logger, demoCustomerId: embedded.demoCustomerId
+    logger, demo: { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl }
   })
   t.teardown(async () => {
     await app.close()

@@ -8,6 +8,8 @@ export interface EmbeddedSimulator {
   apiUrl: string
   /** A customer seeded for trying the API and the demo. */
   demoCustomerId: string
+  /** Where a browser reaches the simulator: its bank pages and Plaid Link stand-in. */
+  browserUrl: string
 }
 
 /**
@@ -26,5 +28,5 @@ export async function startEmbeddedSimulator (config: Config, logger: FastifyBas
   const apiUrl = `http://127.0.0.1:${port}`
   logger.warn({ dwollaApiUrl: apiUrl, demoCustomerId },
     'DWOLLA SIMULATOR: no DWOLLA_KEY is set, so this service talks to an embedded Dwolla simulator, not to Dwolla')
-  return { simulator, apiUrl, demoCustomerId }
+  return { simulator, apiUrl, demoCustomerId, browserUrl: config.simulator.publicUrl ?? apiUrl }
 }

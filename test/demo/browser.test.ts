@@ -28,7 +28,7 @@ async function freePort () {
 
 const port = await freePort()
 // No REDIRECT_URLS: the simulator-mode default, the demo's callback on this PORT, is registered.
-const { app } = await startStack(t, { PORT: String(port), REDIRECT_URLS: '' })
+const { app, sim } = await startStack(t, { PORT: String(port), REDIRECT_URLS: '' })
 await app.listen({ port, host: '127.0.0.1' })
 const origin = `http://localhost:${port}`
 
@@ -55,7 +55,26 @@ const connect = async (partner: string) => {
   await page.getByRole('button', { name: `Connect with ${partner}` }).click()
 }
 
-t.test('Visa: the user approves at the bank and lands on the callback with an exchange id', async (t) => {
+/** The user names the account and links it: the page shows "Bank linked" and the funding source's id. */
+async function linkBank (t: Test, screenshot: string) {
+  await page.getByRole('button', { name: 'Link this bank' }).click()
+  await page.getByRole('heading', { name: 'Bank linked' }).waitFor()
+  const fundingSourceId = await page.locator('dt:text-is("fundingSourceId") + dd').textContent()
+  t.match(fundingSourceId, /^[0-9a-f-]{36}$/, 'the funding source id is shown')
+  t.ok(await page.getByText('SANDBOX TEST BANK is a verified funding source', { exact: false }).isVisible(), 'and the bank')
+  await page.screenshot({ path: join(SCREENSHOTS, screenshot), fullPage: true })
+  return fundingSourceId
+}
+
+/** Chromium notes a failed fetch itself; anything else is a fault of the page. */
+function onlyTheFailedFetch (t: Test, path: RegExp, status: number) {
+  const [failedFetch, ...others] = consoleErrors.splice(0)
+  t.match(failedFetch, new RegExp(`${path.source}: Failed to load resource: .* ${status}`), 'Chromium notes the failed fetch itself')
+  t.same(others, [], 'and nothing else')
+}
+
+t.test('Visa: approved at the bank, back on the callback, the exchange becomes a funding source', async (t) => {
+  const before = sim.count('fundingSources')
   await connect('Visa')
   await page.waitForURL(/\/simulator\/bank\//)
   await page.getByRole('button', { name: 'Approve' }).click()
@@ -64,8 +83,19 @@ t.test('Visa: the user approves at the bank and lands on the callback with an ex
   t.match(exchangeId, /^[0-9a-f-]{36}$/)
   await page.getByRole('heading', { name: 'Bank approved' }).waitFor()
   t.ok(await page.getByText(exchangeId, { exact: true }).isVisible(), 'the exchange id is shown')
+  t.equal(await page.getByLabel('Name').inputValue(), 'Demo – Checking')
   await page.screenshot({ path: join(SCREENSHOTS, 'visa-callback.png'), fullPage: true })
+  await linkBank(t, 'visa-linked.png')
+  t.equal(sim.count('fundingSources'), before + 1)
   noConsoleErrors(t)
+
+  await page.reload()
+  await page.getByRole('button', { name: 'Link this bank' }).click()
+  await page.getByRole('heading', { name: '409 · The bank is already a funding source' }).waitFor()
+  t.ok(await page.getByText('FUNDING_SOURCE_EXISTS', { exact: true }).isVisible(), 'a second try is a readable problem')
+  t.ok(await page.getByRole('button', { name: 'Link this bank' }).isEnabled(), 'beside the form, to try again')
+  await page.screenshot({ path: join(SCREENSHOTS, 'visa-exists.png'), fullPage: true })
+  onlyTheFailedFetch(t, /\/funding-sources/, 409)
 })
 
 t.test('Visa: the user cancels and the callback says so', async (t) => {
@@ -77,23 +107,39 @@ t.test('Visa: the user cancels and the callback says so', async (t) => {
   noConsoleErrors(t)
 })
 
-t.test('Plaid: the page shows the Link token and what a real app does with it', async (t) => {
+t.test("Plaid: Link opens in the page from the simulator's script, and its public token becomes a funding source", async (t) => {
   await connect('Plaid')
-  const token = page.getByText(/^link-sandbox-/)
-  await token.waitFor()
-  t.match(await token.textContent(), /^link-sandbox-[0-9a-f-]{36}$/)
-  t.ok(await page.getByText('Plaid.create', { exact: false }).isVisible())
-  await page.screenshot({ path: join(SCREENSHOTS, 'plaid.png'), fullPage: true })
+  const link = page.getByRole('dialog')
+  await link.getByRole('heading', { name: 'Connect your bank with Plaid' }).waitFor()
+  await page.screenshot({ path: join(SCREENSHOTS, 'plaid-link.png'), fullPage: true })
+  await link.getByRole('button', { name: 'Continue' }).click()
+  await page.getByRole('heading', { name: 'Bank approved in Plaid Link' }).waitFor()
+  t.ok(await page.getByText('Simulated Bank', { exact: true }).isVisible(), "Link's metadata names the institution")
+  await page.screenshot({ path: join(SCREENSHOTS, 'plaid-approved.png'), fullPage: true })
+  await linkBank(t, 'plaid-linked.png')
   noConsoleErrors(t)
 })
 
-t.test('MX: the user connects in a new tab, and the demo page stays', async (t) => {
+t.test('Plaid: the user closes Link and the page says so', async (t) => {
+  await connect('Plaid')
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click()
+  await page.getByRole('heading', { name: 'No bank was connected' }).waitFor()
+  t.ok(await page.getByText('The user closed Plaid Link.').isVisible())
+  noConsoleErrors(t)
+})
+
+t.test('MX: the user connects in a new tab, returns, picks the account and links it', async (t) => {
   await connect('MX')
   const [mx] = await Promise.all([browser.waitForEvent('page'), page.getByRole('link', { name: 'Open MX Connect' }).click()])
   await mx.getByRole('button', { name: 'Approve' }).click()
   await mx.getByRole('heading', { name: 'Bank connected' }).waitFor()
   t.equal(new URL(page.url()).pathname, '/', 'the demo is still there to return to')
   await mx.close()
+  await page.getByRole('button', { name: 'I\'ve connected my bank' }).click()
+  await page.getByRole('heading', { name: 'Pick the account to link' }).waitFor()
+  await page.screenshot({ path: join(SCREENSHOTS, 'mx-connections.png'), fullPage: true })
+  await page.getByRole('button', { name: 'Checking', exact: true }).click()
+  await linkBank(t, 'mx-linked.png')
   noConsoleErrors(t)
 })
 
@@ -103,9 +149,7 @@ t.test('a failing call shows its problem details readably', async (t) => {
   await page.getByRole('heading', { name: '400 · A redirect URL is required' }).waitFor()
   t.ok(await page.getByText('REDIRECT_URL_REQUIRED', { exact: true }).isVisible())
   await page.screenshot({ path: join(SCREENSHOTS, 'problem.png'), fullPage: true })
-  const [failedFetch, ...others] = consoleErrors.splice(0)
-  t.match(failedFetch, /\/exchange-sessions: Failed to load resource: .* 400/, 'Chromium notes the 400 itself')
-  t.same(others, [], 'and nothing else')
+  onlyTheFailedFetch(t, /\/exchange-sessions/, 400)
 })
 
 t.test('Swagger UI at /docs renders the contract', async (t) => {
