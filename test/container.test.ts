@@ -1,15 +1,15 @@
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { once } from 'node:events'
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { parse } from 'yaml'
 import { EnvSchema, loadConfig } from '../src/config.js'
 import { SimulatorEnvSchema } from '../src/simulator/config.js'
+import { listeningUrl, startLogging } from './processes.js'
 
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -62,8 +62,8 @@ t.test('docker-compose.yml: two replicas behind one port, Redis, the simulator, 
 })
 
 /** Starts the built service as the image does, and waits for it to listen. */
-async function startBuilt (t: Test, command: string[], cwd: string) {
-  const child = spawn(command[0]!, command.slice(1), {
+async function startBuilt (t: Test, node: string, cwd: string) {
+  const { child, readyRecord } = await startLogging(t, [node, 'dist/server.js'], {
     cwd,
     env: {
       PATH: process.env.PATH,
@@ -76,15 +76,9 @@ async function startBuilt (t: Test, command: string[], cwd: string) {
       JWT_SECRET: 'image-check-secret-0123456789abcdef',
       JWT_ISSUER: 'https://id.example.com/',
       JWT_AUDIENCE: 'dwolla-bff'
-    },
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  t.teardown(() => { child.kill('SIGKILL') })
-  for await (const line of createInterface({ input: child.stdout })) {
-    const listening = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec((JSON.parse(line) as { msg: string }).msg)
-    if (listening) return { child, url: listening[1]! }
-  }
-  throw new Error('the service exited before listening')
+    }
+  }, (record) => listeningUrl(record) !== undefined)
+  return { child, url: listeningUrl(readyRecord)! }
 }
 
 t.test("the image's steps in a clean directory: production install, built output, start, health check, on Node 20 and 24", async (t) => {
@@ -113,7 +107,7 @@ t.test("the image's steps in a clean directory: production install, built output
   t.match(node24Version, /^v24\./, 'really Node 24')
   const runtimes: Array<[string, string]> = [[process.version, process.execPath], [node24Version!, node24Path!]]
   for (const [name, node] of runtimes) {
-    const { child, url } = await startBuilt(t, [node, 'dist/server.js'], app)
+    const { child, url } = await startBuilt(t, node, app)
     const ready = await fetch(`${url}/health/ready`)
     t.equal(ready.status, 200, `${name}: ready`)
     const port = new URL(url).port

@@ -1,35 +1,23 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import { Agent, request } from 'undici'
-
-const entry = fileURLToPath(new URL('../src/server.ts', import.meta.url))
+import { listeningUrl, startLogging, tsEntry } from './processes.js'
 
 /** Starts the service as `npm start` does, and reads its start-up lines. */
 async function startService (t: Test, env: NodeJS.ProcessEnv = {}) {
-  // The parent's execArgv carries the TypeScript loader the tests themselves run under.
-  const child = spawn(process.execPath, [...process.execArgv, entry], {
-    env: { ...process.env, PORT: '0', SIMULATOR_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  t.teardown(() => { child.kill('SIGKILL') })
-  const lines: Array<{ msg: string; dwollaApiUrl?: string; demoCustomerId?: string }> = []
-  const input = createInterface({ input: child.stdout })
-  let url = ''
-  for await (const line of input) {
-    lines.push(JSON.parse(line))
-    const listening = /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec(lines.at(-1)!.msg)
-    if (listening) {
-      url = listening[1]!
-      break
-    }
+  const { child, records, readyRecord } = await startLogging(t, tsEntry('../src/server.ts'), {
+    env: { ...process.env, PORT: '0', SIMULATOR_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }
+  }, (record) => listeningUrl(record) !== undefined)
+  const simulator = records.find((record) => record.dwollaApiUrl)!
+  return {
+    child,
+    url: listeningUrl(readyRecord)!,
+    lines: records,
+    simulatorUrl: String(simulator.dwollaApiUrl),
+    customerId: String(simulator.demoCustomerId)
   }
-  input.on('line', (line) => lines.push(JSON.parse(line)))
-  const simulator = lines.find((line) => line.dwollaApiUrl)!
-  return { child, url, lines, simulatorUrl: simulator.dwollaApiUrl!, customerId: simulator.demoCustomerId! }
 }
 
 t.test('SIGTERM lets the in-flight request finish, closes idle keep-alive connections, exits 0', async (t) => {
@@ -87,7 +75,7 @@ t.test('past the grace period the process exits anyway', async (t) => {
 })
 
 t.test('a bad configuration stops the start naming the variable', async (t) => {
-  const child = spawn(process.execPath, [...process.execArgv, entry], {
+  const child = spawn(process.execPath, tsEntry('../src/server.ts').slice(1), {
     env: { ...process.env, PORT: 'eighty' },
     stdio: ['ignore', 'ignore', 'pipe']
   })

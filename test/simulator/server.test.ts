@@ -1,15 +1,10 @@
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { startLogging, tsEntry } from '../processes.js'
 import { HAL } from './helpers.js'
 
-const entry = fileURLToPath(new URL('../../src/simulator/server.ts', import.meta.url))
-
 t.test('npm run simulator: reads its environment, says what it is, never logs the secret, stops on SIGTERM', async (t) => {
-  // The parent's execArgv carries the TypeScript loader the tests themselves run under.
-  const child = spawn(process.execPath, [...process.execArgv, entry], {
+  const { child, records, readyRecord } = await startLogging(t, tsEntry('../src/simulator/server.ts'), {
     env: {
       ...process.env,
       PORT: '0',
@@ -19,21 +14,10 @@ t.test('npm run simulator: reads its environment, says what it is, never logs th
       DWOLLA_SECRET: 'server-secret-value',
       REDIRECT_URLS: 'https://app.example/cb, com.example.app123',
       SIMULATOR_PUBLIC_URL: 'https://bank.example.test'
-    },
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  t.teardown(() => { child.kill('SIGKILL') })
-  const lines: string[] = []
-  let address = ''
-  for await (const line of createInterface({ input: child.stdout })) {
-    lines.push(line)
-    const record = JSON.parse(line) as { msg: string; address?: string; demoCustomerId?: string }
-    if (record.msg.startsWith('Dwolla API simulator')) {
-      t.match(record.demoCustomerId, /^[0-9a-f-]{36}$/, 'a demo customer to start with')
-      address = record.address as string
-      break
     }
-  }
+  }, (record) => record.msg.startsWith('Dwolla API simulator'))
+  t.match(readyRecord.demoCustomerId, /^[0-9a-f-]{36}$/, 'a demo customer to start with')
+  const address = String(readyRecord.address)
   t.match(address, /^http:\/\/127\.0\.0\.1:\d+$/)
 
   const basic = `Basic ${Buffer.from('server-key:server-secret-value').toString('base64')}`
@@ -48,5 +32,5 @@ t.test('npm run simulator: reads its environment, says what it is, never logs th
   child.kill('SIGTERM')
   const [code] = await once(child, 'exit')
   t.equal(code, 0)
-  t.notMatch(lines.join('\n'), 'server-secret-value')
+  t.notMatch(JSON.stringify(records), 'server-secret-value')
 })

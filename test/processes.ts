@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import type { Test } from 'tap'
+
+export interface LogRecord {
+  msg: string
+  [member: string]: unknown
+}
+
+/** The URL in Fastify's "Server listening at …" line for 127.0.0.1, if the record is that line. */
+export const listeningUrl = (record: LogRecord) => /^Server listening at (http:\/\/127\.0\.0\.1:\d+)$/.exec(record.msg)?.[1]
+
+/**
+ * Starts a process that logs pino JSON lines to stdout and waits for the first record `ready`
+ * accepts. Every line is kept in `records`, also after start; the process is killed when the test ends.
+ */
+export async function startLogging (
+  t: Test,
+  command: readonly string[],
+  { env, cwd }: { env: NodeJS.ProcessEnv; cwd?: string },
+  ready: (record: LogRecord) => boolean
+) {
+  const [file, ...args] = command
+  const child = spawn(file!, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] })
+  t.teardown(() => { child.kill('SIGKILL') })
+  const records: LogRecord[] = []
+  const lines = createInterface({ input: child.stdout })
+  const readyRecord = await new Promise<LogRecord>((resolve, reject) => {
+    lines.on('line', (line) => {
+      const record = JSON.parse(line) as LogRecord
+      records.push(record)
+      if (ready(record)) resolve(record)
+    })
+    child.once('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code} before it was ready`)))
+  })
+  return { child, records, readyRecord }
+}
+
+/** The TypeScript entry run by the loader the tests themselves run under (the parent's execArgv). */
+export const tsEntry = (path: string) => [process.execPath, ...process.execArgv, new URL(path, import.meta.url).pathname]
