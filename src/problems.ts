@@ -136,9 +136,10 @@ function toProblem (error: FastifyError | Problem): Problem {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new Problem('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.')
   }
-  // Fastify's remaining client errors: malformed JSON, empty body, bad Content-Length, poisoned keys.
+  // Fastify's remaining client errors: malformed JSON, empty body, bad Content-Length, poisoned
+  // keys. Their messages describe the request, never the server, so the caller may read them.
   if ((error.statusCode ?? 500) < 500) {
-    return new Problem('VALIDATION_ERROR', 'The request body could not be read as JSON.')
+    return new Problem('VALIDATION_ERROR', error.message)
   }
   return new Problem('INTERNAL_ERROR', 'An unexpected error occurred.', { cause: error })
 }

@@ -83,7 +83,7 @@ t.test('an expired Dwolla token is refreshed and the call retried once, unseen b
 t.test('request problems are answered before anything reaches Dwolla', async (t) => {
   const { app, sim, customerId } = await startStack(t)
   const url = `/v1/customers/${customerId}/exchange-sessions`
-  const cases: Array<{ name: string, request: InjectOptions, status: number, code: string, path?: string }> = [
+  const cases: Array<{ name: string, request: InjectOptions, status: number, code: string, path?: string, detail?: RegExp }> = [
     { name: 'unknown property', request: { method: 'POST', url, ...json({ partner: 'mx', extra: 1 }) }, status: 400, code: 'VALIDATION_ERROR', path: '/extra' },
     { name: 'missing partner', request: { method: 'POST', url, ...json({}) }, status: 400, code: 'VALIDATION_ERROR', path: '/partner' },
     { name: 'unknown partner', request: { method: 'POST', url, ...json({ partner: 'finicity' }) }, status: 400, code: 'VALIDATION_ERROR', path: '/partner' },
@@ -94,6 +94,7 @@ t.test('request problems are answered before anything reaches Dwolla', async (t)
     { name: 'idempotency key with a space', request: { method: 'POST', url, ...json({ partner: 'mx' }, { 'idempotency-key': 'a b' }) }, status: 400, code: 'VALIDATION_ERROR', path: 'headers:/idempotency-key' },
     { name: 'idempotency key too long', request: { method: 'POST', url, ...json({ partner: 'mx' }, { 'idempotency-key': 'k'.repeat(256) }) }, status: 400, code: 'VALIDATION_ERROR', path: 'headers:/idempotency-key' },
     { name: 'malformed JSON', request: { method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: '{"partner":' }, status: 400, code: 'VALIDATION_ERROR' },
+    { name: 'malformed JSON says so', request: { method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: '{"partner":' }, status: 400, code: 'VALIDATION_ERROR', detail: /not valid JSON/ },
     { name: 'empty JSON body', request: { method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: '' }, status: 400, code: 'VALIDATION_ERROR' },
     { name: '__proto__ key', request: { method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: '{"partner":"mx","__proto__":{"x":1}}' }, status: 400, code: 'VALIDATION_ERROR' },
     { name: 'no body', request: { method: 'POST', url }, status: 400, code: 'VALIDATION_ERROR' },
@@ -110,7 +111,7 @@ t.test('request problems are answered before anything reaches Dwolla', async (t)
     { name: 'unknown route', request: { method: 'POST', url: `/v1/customers/${customerId}/sessions`, ...json({ partner: 'mx' }) }, status: 404, code: 'NOT_FOUND' },
     { name: 'wrong method', request: { method: 'GET', url }, status: 404, code: 'NOT_FOUND' }
   ]
-  for (const { name, request, status, code, path } of cases) {
+  for (const { name, request, status, code, path, detail } of cases) {
     const response = await app.inject(request)
     t.equal(response.statusCode, status, name)
     t.match(response.headers['content-type'], /^application\/problem\+json/, name)
@@ -118,6 +119,7 @@ t.test('request problems are answered before anything reaches Dwolla', async (t)
     t.match(problem, { status, code, type: `/problems/${code.toLowerCase().replaceAll('_', '-')}`, title: String, detail: String }, name)
     t.equal(problem.requestId, response.headers['x-request-id'], `${name}: the request id`)
     if (path) t.match(problem.errors, [{ path, message: String }], `${name}: the field`)
+    if (detail) t.match(problem.detail, detail, `${name}: the detail`)
   }
   t.same(sim.calls, [], 'Dwolla saw nothing')
 })
