@@ -1,7 +1,7 @@
 // POST /v1/customers/{id}/exchange-sessions (MX) under load: the service as production runs it
 // (dist/, NODE_ENV=production, JWT auth, info logs to a file, rate limit, CORS, security headers)
-// against the baseline (bench/baseline.ts), each talking to a fresh simulator process of its own,
-// so neither row pays for the sessions the other left in the simulator's memory.
+// against the baseline (bench/baseline.ts), each talking to a simulator process of its own, so
+// neither row pays for the sessions the other left in the simulator's memory.
 // Run: npm run bench [-- --warmup 10 --duration 20 --connections 32 --cpu-prof]
 // (--cpu-prof: the service writes a V8 CPU profile into the log directory when it stops.)
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -54,7 +54,7 @@ process.once('exit', () => { for (const child of children) child.kill('SIGKILL')
 function start (name: string, script: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const log = openSync(join(logDir, `${name}.log`), 'w')
   const child = spawn(process.execPath, script, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', log, log] })
-  const limit = setTimeout(() => child.kill('SIGKILL'), (warmupS + durationS + 120) * 1000).unref()
+  const limit = setTimeout(() => child.kill('SIGKILL'), (2 * (warmupS + durationS) + 120) * 1000).unref()
   children.add(child)
   child.once('exit', () => {
     clearTimeout(limit)
@@ -79,6 +79,11 @@ async function until (url: string) {
 }
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
+/** User and system CPU time of a process in ms (/proc/<pid>/stat counts in 1/100 s). */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
 
 /** A simulator of its own with one customer; answers its URL and the customer id. */
 async function simulator (name: string) {
@@ -106,7 +111,8 @@ async function simulator (name: string) {
   return { child, url, customerId, setUpCalls: (await callsSince(0)).total, callsSince }
 }
 
-async function measure (name: 'baseline' | 'service') {
+/** The baseline or the service, started against a simulator of its own. */
+async function stack (name: 'baseline' | 'service') {
   const sim = await simulator(name)
   const port = await freePort()
   const base = { PORT: String(port), DWOLLA_API_URL: sim.url, ...DWOLLA }
@@ -118,46 +124,70 @@ async function measure (name: 'baseline' | 'service') {
     })
   const url = `http://${HOST}:${port}`
   await until(name === 'baseline' ? url : `${url}/health/live`)
-
   const sign = createSigner({ key: JWT.JWT_SECRET, algorithm: 'HS256', iss: JWT.JWT_ISSUER, aud: JWT.JWT_AUDIENCE, expiresIn: 3_600_000 })
-  const load = (duration: number) => autocannon({
-    url: `${url}/v1/customers/${sim.customerId}/exchange-sessions`,
-    method: 'POST',
-    headers: { authorization: `Bearer ${sign({ sub: 'bench-user', dwolla_customer_id: sim.customerId })}`, 'content-type': 'application/json', origin: ORIGIN },
-    body: JSON.stringify({ partner: 'mx' }),
-    connections,
-    duration
-  })
-  await load(warmupS)
-  const rssAfterWarmup = rssKiB(target.pid as number)
-  const result = await load(durationS)
-  const rssAtEnd = rssKiB(target.pid as number)
-  const calls = await sim.callsSince(sim.setUpCalls)
-  await stop(target)
-  await stop(sim.child)
+  const token = sign({ sub: 'bench-user', dwolla_customer_id: sim.customerId })
+  const row = { name, requests: 0, seconds: 0, errors: 0, cpuMs: 0, latencies: [] as number[] }
   return {
-    name,
-    requestsPerS: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
-    rssAfterWarmup,
-    rssAtEnd,
-    calls
+    row,
+    sim,
+    rss: () => rssKiB(target.pid as number),
+    /** Drives the route for a while; what it measures adds to the row. */
+    async load (duration: number, measured: boolean) {
+      const cpuBefore = cpuMs(target.pid as number)
+      const result = await new Promise<autocannon.Result>((resolve, reject) => {
+        const run = autocannon({
+          url: `${url}/v1/customers/${sim.customerId}/exchange-sessions`,
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: ORIGIN },
+          body: JSON.stringify({ partner: 'mx' }),
+          connections,
+          duration
+        }, (error, result) => error ? reject(error) : resolve(result))
+        if (measured) run.on('response', (_client, _status, _bytes, ms) => row.latencies.push(ms))
+      })
+      if (!measured) return
+      row.requests += result.requests.total
+      row.seconds += result.duration
+      row.errors += result.errors + result.timeouts + result.non2xx
+      row.cpuMs += cpuMs(target.pid as number) - cpuBefore
+    },
+    async stop () {
+      await stop(target)
+      await stop(sim.child)
+    }
   }
 }
 
-const rows = []
-for (const name of ['baseline', 'service'] as const) rows.push(await measure(name))
-const [baseline, service] = rows as [Awaited<ReturnType<typeof measure>>, Awaited<ReturnType<typeof measure>>]
-const out = (line: string) => process.stdout.write(`${line}\n`)
-out(`${connections} connections, ${warmupS} s warm-up, ${durationS} s measured; logs in ${logDir}`)
-out('| | req/s | p50 ms | p99 ms | errors | RSS after warm-up → end | Dwolla /token, /exchange-partners |')
-out('| --- | --- | --- | --- | --- | --- | --- |')
-for (const row of rows) {
-  const growth = (row.rssAtEnd / row.rssAfterWarmup - 1) * 100
-  out(`| ${row.name} | ${Math.round(row.requestsPerS)} | ${row.p50} | ${row.p99} | ${row.errors} | ` +
-    `${Math.round(row.rssAfterWarmup / 1024)} → ${Math.round(row.rssAtEnd / 1024)} MiB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %) | ` +
-    `${row.calls.token}, ${row.calls.partners} |`)
+// Both stacks run side by side, idle but for the one under load; the measured time alternates
+// between them in slices, so a busy moment of the machine falls on both rows alike.
+const SLICE_S = 5
+const baseline = await stack('baseline')
+const service = await stack('service')
+await baseline.load(warmupS, false)
+await service.load(warmupS, false)
+const rssAfterWarmup = service.rss()
+for (let left = durationS; left > 0; left -= SLICE_S) {
+  for (const target of [baseline, service]) await target.load(Math.min(SLICE_S, left), true)
 }
-out(`service / baseline: ${(service.requestsPerS / baseline.requestsPerS).toFixed(2)} × req/s, p99 ${service.p99 - baseline.p99 >= 0 ? '+' : ''}${service.p99 - baseline.p99} ms`)
+const rssAtEnd = service.rss()
+const calls = await service.sim.callsSince(service.sim.setUpCalls)
+await baseline.stop()
+await service.stop()
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN
+const summary = ({ row }: typeof baseline) => {
+  const sorted = row.latencies.sort((a, b) => a - b)
+  return { ...row, perS: row.requests / row.seconds, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) }
+}
+const [b, s] = [summary(baseline), summary(service)]
+const growth = (rssAtEnd / rssAfterWarmup - 1) * 100
+const out = (line: string) => process.stdout.write(`${line}\n`)
+out(`${connections} connections, ${warmupS} s warm-up each, ${durationS} s measured each in ${SLICE_S} s turns; logs in ${logDir}`)
+out('| | req/s | p50 ms | p99 ms | errors | CPU µs/request |')
+out('| --- | --- | --- | --- | --- | --- |')
+for (const row of [b, s]) {
+  out(`| ${row.name} | ${Math.round(row.perS)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.errors} | ${Math.round(row.cpuMs * 1000 / row.requests)} |`)
+}
+out(`service / baseline: ${(s.perS / b.perS).toFixed(2)} × req/s, p99 ${s.p99 >= b.p99 ? '+' : ''}${(s.p99 - b.p99).toFixed(1)} ms`)
+out(`service RSS: ${Math.round(rssAfterWarmup / 1024)} MiB after warm-up, ${Math.round(rssAtEnd / 1024)} MiB at the end (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %)`)
+out(`Dwolla calls of the service: ${calls.token} /token, ${calls.partners} /exchange-partners`)
