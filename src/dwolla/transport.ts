@@ -91,6 +91,7 @@ export function createTransport ({ origin, timeoutMs, observer }: TransportOptio
     try {
       const response = await pool.request({ method: request.method, path: request.path, headers, body: request.body, signal: budget })
       const text = await response.body.text()
+      clearTimeout(timer)
       observer.call(operation, String(response.statusCode), (performance.now() - started) / 1000)
       let body: unknown
       try {
@@ -101,10 +102,9 @@ export function createTransport ({ origin, timeoutMs, observer }: TransportOptio
       }
       return { status: response.statusCode, headers: response.headers, body }
     } catch (error) {
+      clearTimeout(timer)
       observer.call(operation, 'error', (performance.now() - started) / 1000)
       return transportProblem(operation, error)
-    } finally {
-      clearTimeout(timer)
     }
   }
 
