@@ -14,7 +14,12 @@ try {
   process.exit(1)
 }
 
-const logger = createLogger(config.logLevel, pino.destination(1))
+// Log lines are written 4 KiB at a time, and at least every second: one write per line cost a
+// quarter of the throughput under load. Written synchronously, without a thread-pool round trip
+// per write; pino flushes only asynchronous destinations at exit, so this one is flushed here.
+const logDestination = pino.destination({ dest: 1, minLength: 4096, periodicFlush: 1000, sync: true })
+process.once('exit', () => logDestination.flushSync())
+const logger = createLogger(config.logLevel, logDestination)
 const embedded = config.dwolla.apiUrl === undefined ? await startEmbeddedSimulator(config, logger) : undefined
 const app = await buildApp(
   { ...config, dwolla: { ...config.dwolla, apiUrl: embedded?.apiUrl ?? config.dwolla.apiUrl ?? '' } },
@@ -37,3 +42,5 @@ closeWithGrace({
 })
 
 await app.listen({ port: config.port, host: config.host })
+// The start-up lines at once, not a second later.
+logDestination.flush()

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events'
 import type { IncomingHttpHeaders } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Pool } from 'undici'
@@ -48,6 +49,22 @@ function transportProblem (operation: Operation, error: unknown): Problem {
     : new Problem('UPSTREAM_ERROR', 'The connection to Dwolla failed.', { cause })
 }
 
+/**
+ * The abort signal of one attempt, as undici also accepts it: an EventEmitter with `aborted` and
+ * `reason`. Its timer is cleared once the answer is read. An AbortSignal (let alone
+ * AbortSignal.timeout's, which outlives the call by the whole budget and builds an error as it
+ * fires) cost about a twentieth of the service's CPU under load.
+ */
+class Budget extends EventEmitter {
+  aborted = false
+  reason: DOMException | undefined
+  expire () {
+    this.aborted = true
+    this.reason = new DOMException('Dwolla did not answer in time.', 'TimeoutError')
+    this.emit('abort')
+  }
+}
+
 /** 5xx may pass; 409 means the original request with this Idempotency-Key is still in progress. */
 const worthRetrying = (outcome: DwollaResponse | Problem) => outcome instanceof Problem
   ? outcome.code !== 'UPSTREAM_TIMEOUT'
@@ -69,11 +86,12 @@ export function createTransport ({ origin, timeoutMs, observer }: TransportOptio
 
   async function attempt (operation: Operation, request: DwollaRequest, headers: Record<string, string>, budgetMs: number) {
     const started = performance.now()
+    const budget = new Budget()
+    const timer = setTimeout(() => budget.expire(), Math.ceil(budgetMs))
     try {
-      const response = await pool.request({
-        method: request.method, path: request.path, headers, body: request.body, signal: AbortSignal.timeout(Math.ceil(budgetMs))
-      })
+      const response = await pool.request({ method: request.method, path: request.path, headers, body: request.body, signal: budget })
       const text = await response.body.text()
+      clearTimeout(timer)
       observer.call(operation, String(response.statusCode), (performance.now() - started) / 1000)
       let body: unknown
       try {
@@ -84,6 +102,7 @@ export function createTransport ({ origin, timeoutMs, observer }: TransportOptio
       }
       return { status: response.statusCode, headers: response.headers, body }
     } catch (error) {
+      clearTimeout(timer)
       observer.call(operation, 'error', (performance.now() - started) / 1000)
       return transportProblem(operation, error)
     }
