@@ -53,6 +53,12 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   app.addHook('onClose', () => dwolla.close())
 
   await app.register(openapi, { docsEnabled: config.docsEnabled })
+  // Before the other routes: the service description lists each one as it is registered.
+  if (options.demo) {
+    await app.register(demoRoutes, { ...options.demo, redirectUrl: demoCallbackUrl(config.port) })
+  } else {
+    await app.register(serviceDescription, { dwollaEnv: config.dwolla.env })
+  }
   await app.register(requestLog)
   await app.register(metricsPlugin, { metrics })
   await app.register(securityHeaders)
@@ -61,11 +67,6 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   // Before any route: it guards every /v1 route registered after it.
   await app.register(callerGuard, { auth: config.auth, corsOrigins: config.corsOrigins })
   await app.register(healthRoutes, { dwollaReady: dwolla.ready })
-  if (options.demo) {
-    await app.register(demoRoutes, { ...options.demo, redirectUrl: demoCallbackUrl(config.port) })
-  } else {
-    await app.register(serviceDescription, { dwollaEnv: config.dwolla.env })
-  }
   // The API scope: what protects the /v1 routes applies to them alone, not to probes or metrics.
   await app.register(async (api) => {
     await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })

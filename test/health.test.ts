@@ -23,6 +23,15 @@ t.test('GET / describes the service outside simulator mode', async (t) => {
   t.equal(response.statusCode, 200)
   t.match(response.headers['content-type'], /^application\/json/)
   t.match(response.json(), { service: 'dwolla-open-banking-bff', dwollaEnv: 'sandbox', endpoints: Object })
+  t.match(response.json().endpoints, {
+    createExchangeSession: 'POST /v1/customers/{customerId}/exchange-sessions',
+    createReAuthExchangeSession: 'POST /v1/customers/{customerId}/exchanges/{exchangeId}/exchange-sessions',
+    createFundingSource: 'POST /v1/customers/{customerId}/funding-sources',
+    listAvailableExchangeConnections: 'GET /v1/customers/{customerId}/available-exchange-connections',
+    getLiveness: 'GET /health/live',
+    getReadiness: 'GET /health/ready',
+    getMetrics: 'GET /metrics'
+  }, 'every documented route, registered before or after it')
   t.notOk('demoCustomerId' in response.json())
 })
 

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { DwollaClient } from '../dwolla/client.js'
 import { API_PROBLEMS, Problem, problemResponses } from '../problems.js'
 import { checkRedirect, type RedirectRequest } from './redirect-rules.js'
 import {
   CreateExchangeSessionBody, CustomerParams, ExchangeParams, ExchangeSessionCreated, IdempotencyHeaders,
-  ReAuthExchangeSessionBody, exchangeSessionComponents
+  ReAuthExchangeSessionBody, exchangeSessionComponents, idempotencyKeyOf
 } from './schemas.js'
 
 export interface ExchangeSessionRoutesOptions {
@@ -50,7 +49,7 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
       customerId: request.params.customerId,
       partner,
       redirectUrl,
-      idempotencyKey: request.headers['idempotency-key'] ?? randomUUID()
+      idempotencyKey: idempotencyKeyOf(request.headers)
     })
     return reply.code(201).header('cache-control', 'no-store').send(session)
   })
@@ -82,7 +81,7 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
       exchangeId,
       partner,
       redirectUrl,
-      idempotencyKey: request.headers['idempotency-key'] ?? randomUUID()
+      idempotencyKey: idempotencyKeyOf(request.headers)
     })
     return reply.code(201).header('cache-control', 'no-store').send(session)
   })

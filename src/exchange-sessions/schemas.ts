@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 
 /** Dwolla's resource ids are UUIDs. */
@@ -22,6 +23,9 @@ export const IdempotencyHeaders = Type.Object({
     description: 'Repeat the same key to retry safely: no second session is created.'
   }))
 })
+
+/** The caller's Idempotency-Key, or a fresh one: every create reaching Dwolla carries a key. */
+export const idempotencyKeyOf = (headers: Static<typeof IdempotencyHeaders>) => headers['idempotency-key'] ?? randomUUID()
 
 export const PartnerSchema = Type.Union([Type.Literal('visa'), Type.Literal('plaid'), Type.Literal('mx')], {
   description: 'The open banking partner that verifies the bank account.'

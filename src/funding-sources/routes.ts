@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { DwollaClient } from '../dwolla/client.js'
-import { CustomerParams, IdempotencyHeaders } from '../exchange-sessions/schemas.js'
+import { CustomerParams, IdempotencyHeaders, idempotencyKeyOf } from '../exchange-sessions/schemas.js'
 import { API_PROBLEMS, problemResponses } from '../problems.js'
 import { AvailableExchangeConnectionsResponse, CreateFundingSourceBody, FundingSourceResponse } from './schemas.js'
 
@@ -34,7 +33,7 @@ export const fundingSourceRoutes: FastifyPluginAsyncTypebox<FundingSourceRoutesO
     const bank = await dwolla.createFundingSource({
       ...request.body,
       customerId: request.params.customerId,
-      idempotencyKey: request.headers['idempotency-key'] ?? randomUUID()
+      idempotencyKey: idempotencyKeyOf(request.headers)
     })
     return reply.code(201).header('cache-control', 'no-store').send(bank)
   })

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
 import type { DwollaEnv } from '../config.js'
 
 export const ServiceDescription = Type.Object({
@@ -25,16 +26,22 @@ export const homeRouteSchema = {
   }
 }
 
-/** GET /: what this service is and where to start. */
-export async function serviceDescription (app: FastifyInstance, { dwollaEnv }: { dwollaEnv: DwollaEnv }) {
+/**
+ * GET /: what this service is and where to start. The endpoints are every documented route's
+ * operation id and path, gathered as routes are registered, so the list cannot fall behind them.
+ */
+export const serviceDescription = fp(async (app: FastifyInstance, { dwollaEnv }: { dwollaEnv: DwollaEnv }) => {
+  const endpoints: Record<string, string> = {}
+  app.addHook('onRoute', ({ method, url, schema }) => {
+    const operationId = (schema as { operationId?: string } | undefined)?.operationId
+    // Fastify adds a HEAD twin for each GET; the GET names the operation.
+    if (operationId !== undefined && method !== 'HEAD') endpoints[operationId] = `${String(method)} ${url.replace(/:(\w+)/g, '{$1}')}`
+  })
   const description = {
     service: 'dwolla-open-banking-bff',
     description: 'Starts Dwolla Instant Account Verification through Plaid, Visa or MX.',
     dwollaEnv,
-    endpoints: {
-      createExchangeSession: 'POST /v1/customers/{customerId}/exchange-sessions',
-      liveness: 'GET /health/live'
-    }
+    endpoints
   }
   app.get('/', { schema: homeRouteSchema }, async () => description)
-}
+}, { name: 'service-description' })
