@@ -69,7 +69,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   await app.register(healthRoutes, { dwollaReady: dwolla.ready })
   // The API scope: what protects the /v1 routes applies to them alone, not to probes or metrics.
   await app.register(async (api) => {
-    await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
+    if (config.maxEventLoopDelayMs > 0) await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
     await api.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
     await api.register(fundingSourceRoutes, { dwolla })
   })

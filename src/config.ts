@@ -43,7 +43,7 @@ export const EnvSchema = Type.Object({
   REDIRECT_URLS: Type.String({ default: '' }),
   UPSTREAM_TIMEOUT_MS: Integer(1, 120_000, 5000),
   SHUTDOWN_GRACE_MS: Integer(0, 600_000, 10_000),
-  MAX_EVENT_LOOP_DELAY_MS: Integer(1, 60_000, 1000),
+  MAX_EVENT_LOOP_DELAY_MS: Integer(0, 60_000, 1000),
   SIMULATOR_PORT: Integer(0, 65535, 3001),
   SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
   DOCS_ENABLED: Type.Optional(Type.Boolean()),
@@ -67,7 +67,7 @@ export interface Config {
   }
   /** How long in-flight requests may take to finish after SIGTERM or SIGINT. */
   shutdownGraceMs: number
-  /** Above this event-loop delay new API requests are shed with 503 rather than queued. */
+  /** Above this event-loop delay new API requests are shed with 503 rather than queued; 0: never. */
   maxEventLoopDelayMs: number
   /** Redirect URLs and Android package names registered with the Dwolla account. */
   registeredRedirects: readonly string[]
