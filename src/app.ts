@@ -37,9 +37,20 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
+    requestTimeout: config.connections.requestTimeoutMs,
+    // Behind a proxy this must outlast the proxy's idle timeout for upstream connections (60 s for
+    // nginx and AWS ALB): then the proxy closes idle connections first, and never sends a request
+    // on one this side is closing at that moment (which it would answer with 502).
+    keepAliveTimeout: config.connections.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.connections.headersTimeoutMs,
+      // Node looks for overdue requests at this interval (30 s by default), so a timeout fires within a quarter of itself.
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.connections.headersTimeoutMs / 4))
+    },
     // x-examples: named request examples for openapi.yaml, an annotation Ajv must not refuse.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, discriminator: true, keywords: ['x-examples'] } }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.server.maxConnections = config.connections.maxConnections
 
   // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain')
@@ -60,7 +71,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     await app.register(serviceDescription, { dwollaEnv: config.dwolla.env })
   }
   await app.register(requestLog)
-  await app.register(metricsPlugin, { metrics })
+  await app.register(metricsPlugin, { metrics, listen: config.metrics.listen })
   await app.register(securityHeaders)
   await app.register(corsPolicy, { origins: config.corsOrigins, credentials: config.auth.mode === 'jwt' && config.auth.cookie !== undefined })
   await app.register(callerRateLimit, config.rateLimit)

@@ -25,6 +25,16 @@ const AuthEnv = Type.Object({
   TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*$' }))
 })
 
+/** How long and how many clients may hold a connection, and where metrics are served. */
+const ConnectionEnv = Type.Object({
+  REQUEST_TIMEOUT_MS: Integer(1, 600_000, 30_000),
+  HEADERS_TIMEOUT_MS: Integer(1, 600_000, 10_000),
+  KEEP_ALIVE_TIMEOUT_MS: Integer(1, 600_000, 65_000),
+  MAX_CONNECTIONS: Integer(1, 1_000_000, 1000),
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1' })
+})
+
 export const LogLevel = Type.Union(
   ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
   { default: 'info' }
@@ -45,8 +55,11 @@ export const EnvSchema = Type.Object({
   SHUTDOWN_GRACE_MS: Integer(0, 600_000, 10_000),
   MAX_EVENT_LOOP_DELAY_MS: Integer(0, 60_000, 1000),
   SIMULATOR_PORT: Integer(0, 65535, 3001),
+  // Loopback unless asked: the simulator's /__simulator/* control endpoints rewrite what it answers.
+  SIMULATOR_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
   DOCS_ENABLED: Type.Optional(Type.Boolean()),
+  ...ConnectionEnv.properties,
   ...AuthEnv.properties
 })
 type Env = Static<typeof EnvSchema>
@@ -71,7 +84,7 @@ export interface Config {
   maxEventLoopDelayMs: number
   /** Redirect URLs and Android package names registered with the Dwolla account. */
   registeredRedirects: readonly string[]
-  simulator: { port: number; publicUrl: string | undefined }
+  simulator: { port: number; host: string; publicUrl: string | undefined }
   /** Swagger UI at /docs. */
   docsEnabled: boolean
   auth: AuthConfig
@@ -80,6 +93,20 @@ export interface Config {
   rateLimit: RateLimitConfig
   /** The proxies whose X-Forwarded-For names the client IP; false: none, the peer is the client. */
   trustProxy: string[] | false
+  connections: ConnectionLimits
+  /** Where GET /metrics is served: its own listener, the main port, or (production without a port) nowhere. */
+  metrics: { listen: { port: number; host: string } } | { listen: 'main' | 'off' }
+}
+
+export interface ConnectionLimits {
+  /** Time to receive a whole request, body included; past it the client gets 408 and the socket closes. */
+  requestTimeoutMs: number
+  /** Time to receive the request line and headers. */
+  headersTimeoutMs: number
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number
+  /** Connections past this many are closed as soon as they open. */
+  maxConnections: number
 }
 
 /** How caller tokens are verified: the key source pins the algorithms (no algorithm confusion). */
@@ -149,6 +176,15 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
 
   const dwollaEnv: DwollaEnv = valid.DWOLLA_ENV ?? (valid.DWOLLA_KEY ? 'sandbox' : 'simulator')
   const simulated = dwollaEnv === 'simulator'
+  const production = valid.NODE_ENV === 'production'
+  if (production && simulated) {
+    throw new ConfigError(valid.DWOLLA_ENV
+      ? 'DWOLLA_ENV: simulator is refused when NODE_ENV is production; set sandbox or production'
+      : 'DWOLLA_KEY: required when NODE_ENV is production (without it the service runs against its simulator, not Dwolla)')
+  }
+  if (valid.HEADERS_TIMEOUT_MS > valid.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${valid.REQUEST_TIMEOUT_MS})`)
+  }
   if (!simulated) {
     for (const name of ['DWOLLA_KEY', 'DWOLLA_SECRET'] as const) {
       if (!valid[name]) throw new ConfigError(`${name}: required when DWOLLA_ENV is ${dwollaEnv}`)
@@ -176,9 +212,19 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
       : [demoCallbackUrl(valid.PORT)],
     simulator: {
       port: valid.SIMULATOR_PORT,
+      host: valid.SIMULATOR_HOST,
       publicUrl: valid.SIMULATOR_PUBLIC_URL && trimSlash(valid.SIMULATOR_PUBLIC_URL)
     },
     docsEnabled: valid.DOCS_ENABLED ?? simulated,
+    connections: {
+      requestTimeoutMs: valid.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: valid.HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: valid.KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: valid.MAX_CONNECTIONS
+    },
+    metrics: valid.METRICS_PORT === undefined
+      ? { listen: production ? 'off' : 'main' }
+      : { listen: { port: valid.METRICS_PORT, host: valid.METRICS_HOST } },
     ...readAuthEnv(valid, simulated)
   }
 }
