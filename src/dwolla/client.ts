@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import type { TSchema } from '@sinclair/typebox'
 import { Problem, type ProblemCode } from '../problems.js'
+import { dwollaIdempotencyKey, type CreateScope } from './idempotency.js'
 import { createPartnerDirectory, type PartnerName } from './partners.js'
 import { createTokenManager } from './token.js'
 import { createTransport, type DwollaObserver, type DwollaRequest, type DwollaResponse, type Operation } from './transport.js'
@@ -27,15 +27,20 @@ export type SessionStart =
 export interface CreateExchangeSession {
   customerId: string
   partner: PartnerName
+  platform: string
   redirectUrl: string | undefined
+  /** The caller's key, from which the Dwolla create's key is derived (see dwollaIdempotencyKey). */
   idempotencyKey: string
 }
 
 export interface CreateReAuthExchangeSession {
+  customerId: string
   exchangeId: string
   /** The exchange's own partner (see exchangePartner). */
   partner: PartnerName
+  platform: string
   redirectUrl: string | undefined
+  /** The caller's key, from which the Dwolla create's key is derived (see dwollaIdempotencyKey). */
   idempotencyKey: string
 }
 
@@ -51,7 +56,7 @@ export type CreateFundingSource = PartnerGrant & {
   customerId: string
   name: string
   bankAccountType: BankAccountType
-  /** The caller's key: each Dwolla create in the call gets its own key derived from it. */
+  /** The caller's key: each Dwolla create in the call gets its own key derived from it (see dwollaIdempotencyKey). */
   idempotencyKey: string
 }
 
@@ -138,9 +143,10 @@ function failUpstream (operation: Operation, response: DwollaResponse): never {
   throw upstreamProblem(operation, response)
 }
 
-/** One key per Dwolla create, derived from the caller's: a retried call replays each step, and steps or customers never share a key. */
-const stepKey = (step: 'exchange' | 'funding-source', customerId: string, callerKey: string) =>
-  createHash('sha256').update(`${step}:${customerId}:${callerKey}`).digest('hex')
+/** Both creates of a funding-source call are scoped by the whole request, so a retry replays each step. */
+function fundingSourceScope ({ customerId, idempotencyKey, ...content }: CreateFundingSource): CreateScope {
+  return { customerId, content, callerKey: idempotencyKey }
+}
 
 /** Creating from a partner under a customer: Dwolla's 403 is the partner refusing, its 404 the customer missing. */
 const CUSTOMER_REFUSALS: RefusalsByStatus = { 403: 'PARTNER_NOT_ENABLED', 404: 'CUSTOMER_NOT_FOUND' }
@@ -201,9 +207,12 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
     return failUpstream(operation, response)
   }
 
-  /** Creates a resource and answers the path of its Location, or throws the problem Dwolla's refusal means. */
-  async function create (operation: Operation, request: DwollaRequest, byStatus: RefusalsByStatus): Promise<string> {
-    const response = await authorized(operation, request)
+  /**
+   * Creates a resource and answers the path of its Location, or throws the problem Dwolla's refusal
+   * means. Every create carries the Idempotency-Key its scope derives, and no other.
+   */
+  async function create (operation: Operation, request: Omit<DwollaRequest, 'idempotencyKey'>, scope: CreateScope, byStatus: RefusalsByStatus): Promise<string> {
+    const response = await authorized(operation, { ...request, idempotencyKey: dwollaIdempotencyKey(operation, scope) })
     if (response.status === 201) return sameOriginPath(operation, response)
     const details = validationDetails(response)
     // A stale partner href would fail every request: fetch the list afresh next time.
@@ -248,13 +257,12 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
     return create('createExchange', {
       method: 'POST',
       path: `/customers/${encodeURIComponent(grant.customerId)}/exchanges`,
-      body: JSON.stringify({ _links: { 'exchange-partner': { href: await listedPartnerHref(grant.partner) } }, ...partnerToken }),
-      idempotencyKey: stepKey('exchange', grant.customerId, grant.idempotencyKey)
-    }, CUSTOMER_REFUSALS)
+      body: JSON.stringify({ _links: { 'exchange-partner': { href: await listedPartnerHref(grant.partner) } }, ...partnerToken })
+    }, fundingSourceScope(grant), CUSTOMER_REFUSALS)
   }
 
   return {
-    async createExchangeSession ({ customerId, partner, redirectUrl, idempotencyKey }: CreateExchangeSession): Promise<SessionStart> {
+    async createExchangeSession ({ customerId, partner, platform, redirectUrl, idempotencyKey }: CreateExchangeSession): Promise<SessionStart> {
       const partnerHref = await listedPartnerHref(partner)
       const links = redirectUrl === undefined
         ? { 'exchange-partner': { href: partnerHref } }
@@ -262,9 +270,8 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
       const sessionPath = await create('createExchangeSession', {
         method: 'POST',
         path: `/customers/${encodeURIComponent(customerId)}/exchange-sessions`,
-        body: JSON.stringify({ _links: links }),
-        idempotencyKey
-      }, CUSTOMER_REFUSALS)
+        body: JSON.stringify({ _links: links })
+      }, { customerId, content: { partner, platform, redirectUrl }, callerKey: idempotencyKey }, CUSTOMER_REFUSALS)
       return startSession(partner, sessionPath)
     },
 
@@ -275,14 +282,13 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
       return partner
     },
 
-    async createReAuthExchangeSession ({ exchangeId, partner, redirectUrl, idempotencyKey }: CreateReAuthExchangeSession): Promise<SessionStart> {
+    async createReAuthExchangeSession ({ customerId, exchangeId, partner, platform, redirectUrl, idempotencyKey }: CreateReAuthExchangeSession): Promise<SessionStart> {
       const sessionPath = await create('createReAuthExchangeSession', {
         method: 'POST',
         path: `/exchanges/${encodeURIComponent(exchangeId)}/exchange-sessions`,
         // Dwolla's own examples send no body when there is no redirect.
-        body: redirectUrl === undefined ? undefined : JSON.stringify({ _links: { 'redirect-url': { href: redirectUrl } } }),
-        idempotencyKey
-      }, { 404: 'EXCHANGE_NOT_FOUND' })
+        body: redirectUrl === undefined ? undefined : JSON.stringify({ _links: { 'redirect-url': { href: redirectUrl } } })
+      }, { customerId, exchangeId, content: { partner, platform, redirectUrl }, callerKey: idempotencyKey }, { 404: 'EXCHANGE_NOT_FOUND' })
       return startSession(partner, sessionPath)
     },
 
@@ -300,9 +306,8 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
       const sourcePath = await create('createFundingSource', {
         method: 'POST',
         path: `/customers/${encodeURIComponent(customerId)}/funding-sources`,
-        body: JSON.stringify({ _links: { exchange: { href: origin + exchangePath } }, bankAccountType, name }),
-        idempotencyKey: stepKey('funding-source', customerId, request.idempotencyKey)
-      }, { 403: 'EXCHANGE_NOT_FOUND', 404: 'CUSTOMER_NOT_FOUND' })
+        body: JSON.stringify({ _links: { exchange: { href: origin + exchangePath } }, bankAccountType, name })
+      }, fundingSourceScope(request), { 403: 'EXCHANGE_NOT_FOUND', 404: 'CUSTOMER_NOT_FOUND' })
       const source = await retrieve('retrieveFundingSource', sourcePath, isFundingSource)
       return { fundingSourceId: source.id, name: source.name, bankName: source.bankName, bankAccountType: source.bankAccountType, status: source.status }
     },

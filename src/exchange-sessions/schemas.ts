@@ -20,7 +20,10 @@ export const ExchangeParams = Type.Object({
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({
     pattern: '^[\\x21-\\x7E]{1,255}$',
-    description: 'Repeat the same key to retry safely: no second session is created.'
+    description: 'Send the same key with the same request to retry safely: the same answer, nothing created twice. ' +
+      "The key sent to Dwolla is derived from it, the operation, the customer, the exchange and the request's content, " +
+      "so the same key from another customer or with another body is an independent create, never another request's answer. " +
+      'Dwolla keeps keys for 24 hours: a retry after that creates anew. Without a key, every call is its own create.'
   }))
 })
 
