@@ -17,6 +17,8 @@ export interface DwollaClientOptions {
   /** Budget for one Dwolla call, all its attempts included. */
   timeoutMs: number
   observer: DwollaObserver
+  /** Simulator mode: where browsers reach the simulator, whose bank pages are the one non-https: session URL allowed. */
+  simulatorUrl?: string | undefined
 }
 
 /** What an app needs to send its user to the partner. */
@@ -103,10 +105,10 @@ const refused = (refusal: Refusal) => new Problem(refusal, REFUSALS[refusal])
 
 const errorBody = (body: unknown): DwollaErrorBody | undefined => isDwollaErrorBody(body) ? body : undefined
 
-/** A Dwolla answer the caller cannot fix. */
-function upstreamProblem (operation: Operation, response: Pick<DwollaResponse, 'status' | 'body'>): Problem {
+/** A Dwolla answer the caller cannot fix; `reason` says what was wrong with it, for the log. */
+function upstreamProblem (operation: Operation, response: Pick<DwollaResponse, 'status' | 'body'>, reason?: object): Problem {
   return new Problem('UPSTREAM_ERROR', 'Dwolla answered unexpectedly.', {
-    cause: { operation, status: response.status, dwollaCode: errorBody(response.body)?.code }
+    cause: { operation, status: response.status, dwollaCode: errorBody(response.body)?.code, ...reason }
   })
 }
 
@@ -130,13 +132,21 @@ function refusalProblem (operation: Operation, response: DwollaResponse, details
   return refusal === undefined ? upstreamProblem(operation, response) : refused(refusal)
 }
 
-/** Reduces an exchange session to what the app needs, per partner. */
-function sessionStart (partner: PartnerName, session: ExchangeSession): SessionStart {
+/**
+ * Reduces an exchange session to what the app needs, per partner. The app opens the URL, so it
+ * must be a web page: absolute https:, or on `pagesOrigin` (the simulator's); never javascript:,
+ * data:, relative or plain http elsewhere.
+ */
+function sessionStart (partner: PartnerName, session: ExchangeSession, pagesOrigin: string | undefined): SessionStart {
   const { _links, externalProviderSessionToken } = session
   if (partner === 'plaid' && externalProviderSessionToken) return { partner, linkToken: externalProviderSessionToken }
   const href = _links['external-provider-session']?.href
-  if (partner !== 'plaid' && href) return { partner, exchangeSessionUrl: href }
-  throw upstreamProblem('retrieveExchangeSession', { status: 200, body: session })
+  if (partner === 'plaid' || !href) throw upstreamProblem('retrieveExchangeSession', { status: 200, body: session })
+  const url = URL.canParse(href) ? new URL(href) : undefined
+  if (url?.protocol === 'https:' || (url !== undefined && url.origin === pagesOrigin)) return { partner, exchangeSessionUrl: href }
+  throw upstreamProblem('retrieveExchangeSession', { status: 200, body: session }, {
+    reason: 'the exchange-session URL is not a web page', scheme: url?.protocol ?? 'relative'
+  })
 }
 
 function failUpstream (operation: Operation, response: DwollaResponse): never {
@@ -152,8 +162,9 @@ function fundingSourceScope ({ customerId, idempotencyKey, ...content }: CreateF
 const CUSTOMER_REFUSALS: RefusalsByStatus = { 403: 'PARTNER_NOT_ENABLED', 404: 'CUSTOMER_NOT_FOUND' }
 
 /** The only code that speaks Dwolla's wire format. */
-export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }: DwollaClientOptions) {
+export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, simulatorUrl }: DwollaClientOptions) {
   const origin = new URL(apiUrl).origin
+  const simulatorOrigin = simulatorUrl === undefined ? undefined : new URL(simulatorUrl).origin
   const { send, close } = createTransport({ origin, timeoutMs, observer })
   const basicCredentials = `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`
 
@@ -237,7 +248,7 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
   }
 
   async function startSession (partner: PartnerName, sessionPath: string): Promise<SessionStart> {
-    return sessionStart(partner, await retrieve('retrieveExchangeSession', sessionPath, isExchangeSession))
+    return sessionStart(partner, await retrieve('retrieveExchangeSession', sessionPath, isExchangeSession), simulatorOrigin)
   }
 
   /** The customer's own exchange; another customer's is as unknown to the caller as a missing one. */
