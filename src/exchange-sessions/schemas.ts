@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
+import { PlainText } from '../plain-text.js'
 
 /** Dwolla's resource ids are UUIDs. */
 export const Uuid = (description: string, example: string) => Type.String({
@@ -48,7 +49,7 @@ const REQUEST_EXAMPLES = {
   mx: { summary: 'MX (any platform)', value: { partner: 'mx' } }
 }
 
-const RedirectUrl = Type.String({
+const RedirectUrl = PlainText({
   minLength: 1,
   maxLength: 2048,
   description: 'Where the partner sends the user back: required for Visa and for Plaid on iOS (URL) or Android (package name); absent otherwise.'
