@@ -60,7 +60,11 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   registerProblemHandlers(app)
 
   const metrics = createMetrics()
-  const dwolla = createDwollaClient({ ...config.dwolla, observer: metrics.dwolla })
+  const dwolla = createDwollaClient({
+    ...config.dwolla,
+    observer: metrics.dwolla,
+    simulatorUrl: config.dwolla.env === 'simulator' ? config.simulator.publicUrl ?? config.dwolla.apiUrl : undefined
+  })
   app.addHook('onClose', () => dwolla.close())
 
   await app.register(openapi, { docsEnabled: config.docsEnabled })
