@@ -63,7 +63,8 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   const dwolla = createDwollaClient({
     ...config.dwolla,
     observer: metrics.dwolla,
-    simulatorUrl: config.dwolla.env === 'simulator' ? config.simulator.publicUrl ?? config.dwolla.apiUrl : undefined
+    // The embedded simulator's pages, or a self-hosted one's (SIMULATOR_PUBLIC_URL, as in the compose stack).
+    simulatorUrl: config.simulator.publicUrl ?? (config.dwolla.env === 'simulator' ? config.dwolla.apiUrl : undefined)
   })
   app.addHook('onClose', () => dwolla.close())
 

@@ -182,6 +182,10 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
       ? 'DWOLLA_ENV: simulator is refused when NODE_ENV is production; set sandbox or production'
       : 'DWOLLA_KEY: required when NODE_ENV is production (without it the service runs against its simulator, not Dwolla)')
   }
+  // Real Dwolla serves https: pages only; the simulator's plain-http pages are allowed through this variable alone.
+  if (dwollaEnv === 'production' && valid.SIMULATOR_PUBLIC_URL) {
+    throw new ConfigError('SIMULATOR_PUBLIC_URL: refused when DWOLLA_ENV is production (it names a simulator\'s pages)')
+  }
   if (valid.HEADERS_TIMEOUT_MS > valid.REQUEST_TIMEOUT_MS) {
     throw new ConfigError(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${valid.REQUEST_TIMEOUT_MS})`)
   }

@@ -106,6 +106,7 @@ const bad: Array<[NodeJS.ProcessEnv, RegExp]> = [
   [{ NODE_ENV: 'production' }, /^DWOLLA_KEY: required when NODE_ENV is production/],
   [{ NODE_ENV: 'production', DWOLLA_ENV: 'simulator', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's' }, /^DWOLLA_ENV: simulator is refused when NODE_ENV is production/],
   [{ NODE_ENV: 'production', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's' }, /^JWT_ISSUER: required/],
+  [{ DWOLLA_ENV: 'production', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's', SIMULATOR_PUBLIC_URL: 'http://localhost:3001' }, /^SIMULATOR_PUBLIC_URL: refused when DWOLLA_ENV is production/],
   [{ REQUEST_TIMEOUT_MS: '0' }, /^REQUEST_TIMEOUT_MS: /],
   [{ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' }, /^HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS \(5000\)/],
   [{ KEEP_ALIVE_TIMEOUT_MS: 'long' }, /^KEEP_ALIVE_TIMEOUT_MS: /],

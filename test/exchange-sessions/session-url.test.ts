@@ -63,12 +63,12 @@ t.test('a re-auth session is checked the same way', async (t) => {
 })
 
 /** The service configured for Dwolla's sandbox, against a simulator standing in for Dwolla. */
-async function sandboxAgainst (t: Test, publicUrl: string | undefined) {
+async function sandboxAgainst (t: Test, publicUrl: string | undefined, servicePublicUrl?: string) {
   const credentials = { key: 'sandbox-key', secret: 'sandbox-secret' }
   const simulator = await buildSimulator({ credentials, registeredRedirects: [], ...(publicUrl !== undefined && { publicUrl }) })
   t.teardown(() => simulator.close())
   const apiUrl = await simulator.listen({ port: 0, host: '127.0.0.1' })
-  const config = testConfig({ DWOLLA_KEY: credentials.key, DWOLLA_SECRET: credentials.secret, DWOLLA_ENV: 'sandbox', AUTH_MODE: 'none' })
+  const config = testConfig({ DWOLLA_KEY: credentials.key, DWOLLA_SECRET: credentials.secret, DWOLLA_ENV: 'sandbox', AUTH_MODE: 'none', SIMULATOR_PUBLIC_URL: servicePublicUrl })
   const app = await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl } }, { logger: createLogger('silent', captureLogs().stream) })
   t.teardown(() => app.close())
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
@@ -79,6 +79,9 @@ t.test('outside simulator mode only https: goes to the app, whatever origin the 
   const plain = await sandboxAgainst(t, undefined)
   t.equal(plain.status, 502, "http: pages on the API's own origin are not the simulator's in sandbox mode")
   t.match(JSON.parse(plain.text), { code: 'UPSTREAM_ERROR' })
+  const selfHosted = await sandboxAgainst(t, 'http://localhost:3001', 'http://localhost:3001')
+  t.equal(selfHosted.status, 201, "a self-hosted simulator's pages, named by SIMULATOR_PUBLIC_URL, as in the compose stack")
+  t.match(JSON.parse(selfHosted.text), { exchangeSessionUrl: /^http:\/\/localhost:3001\/simulator\/bank\// })
   const https = await sandboxAgainst(t, 'https://bank.example.com')
   t.equal(https.status, 201)
   t.match(JSON.parse(https.text), { partner: 'mx', exchangeSessionUrl: /^https:\/\/bank\.example\.com\/simulator\/bank\// })
