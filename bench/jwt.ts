@@ -5,7 +5,7 @@ import { createSigner } from 'fast-jwt'
 import { createCallerVerifier, type JwtAuth } from '../src/auth/caller-verifier.js'
 
 const DURATION_MS = 2000
-const base = { issuer: 'https://id.example.com/', audience: 'bff', customerClaim: 'dwolla_customer_id', cookie: undefined }
+const base = { issuer: 'https://id.example.com/', audience: 'bff', customerClaim: 'dwolla_customer_id', maxLifetimeSeconds: 86_400, cookie: undefined }
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const { publicKey: ecPublic, privateKey: ecPrivate } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const pem = (key: typeof publicKey) => key.export({ type: 'spki', format: 'pem' }).toString()
