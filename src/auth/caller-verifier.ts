@@ -40,20 +40,13 @@ function checkClaims (claims: Record<string, unknown>, maxLifetimeSeconds: numbe
   return sub
 }
 
-export interface VerifierOptions {
-  /** fast-jwt's verification cache; off only to measure it. */
-  cache?: boolean
-  /** Where a failed JWKS fetch is reported. */
-  log?: FastifyBaseLogger
-}
-
 /**
  * Verifies a caller's JWT, prepared once: algorithms pinned to the key type, exp, iss, aud and sub
- * required. Throws UNAUTHENTICATED for any token that fails, UPSTREAM_UNAVAILABLE when the key set
+ * required; a failed JWKS fetch is logged. Throws UNAUTHENTICATED for any token that fails, UPSTREAM_UNAVAILABLE when the key set
  * cannot be fetched.
  */
 export function createCallerVerifier ({ key, issuer, audience, customerClaim, maxLifetimeSeconds }: JwtAuth,
-  { cache = true, log }: VerifierOptions = {}) {
+  log: FastifyBaseLogger, { cache = true } = {}) {
   const options = {
     algorithms: key.algorithms,
     allowedIss: issuer,
@@ -70,7 +63,7 @@ export function createCallerVerifier ({ key, issuer, audience, customerClaim, ma
   let verify: (token: string) => unknown
   if (key.source === 'jwks') {
     const source = createJwksKeySource(key.url, key.algorithms, key.timing,
-      (error) => log?.warn({ err: error }, 'caller key set (JWT_JWKS_URL) fetch failed'))
+      (error) => log.warn({ err: error }, 'caller key set (JWT_JWKS_URL) fetch failed'))
     keys = source
     verify = createVerifier({ ...options, key: async ({ header }: DecodedJwt) => source.keyFor(header) })
   } else {

@@ -18,13 +18,14 @@ class JwksFetchError extends Error {
   override name = 'JwksFetchError'
 }
 
-/** The usable signing keys of a JWKS document, as PEM by kid; keys of another type or use are left out. */
+/** The signing keys of a JWKS document, as PEM by kid; fast-jwt refuses a key of another type for our algorithms. */
 function parseKeySet (body: string): Map<string, string> {
   const document = JSON.parse(body) as { keys?: unknown }
   if (!Array.isArray(document.keys)) throw new JwksFetchError('the body has no keys array')
   const keys = new Map<string, string>()
   for (const jwk of document.keys as Array<JsonWebKey & { kid?: unknown, use?: unknown }>) {
-    if (typeof jwk.kid !== 'string' || (jwk.use !== undefined && jwk.use !== 'sig') || (jwk.kty !== 'RSA' && jwk.kty !== 'EC')) continue
+    // A key for encryption never verifies a signature; one without a kid cannot be named.
+    if (typeof jwk.kid !== 'string' || (jwk.use !== undefined && jwk.use !== 'sig')) continue
     try {
       keys.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString())
     } catch {
@@ -95,7 +96,7 @@ export function createJwksKeySource (url: string, algorithms: readonly string[],
   return {
     async keyFor ({ alg, kid }) {
       // Refused before any fetch: nothing a token says can make the service fetch for an algorithm it never accepts.
-      if (typeof alg !== 'string' || !algorithms.includes(alg)) throw new Problem('UNAUTHENTICATED', `The token's algorithm must be one of ${algorithms.join(', ')}.`)
+      if (!algorithms.includes(alg as string)) throw new Problem('UNAUTHENTICATED', `The token's algorithm must be one of ${algorithms.join(', ')}.`)
       if (typeof kid !== 'string') throw new Problem('UNAUTHENTICATED', 'The token names no key (kid).')
       const now = Date.now()
       const due = set === undefined || now - set.fetchedAt >= timing.refreshMs || !set.keys.has(kid)

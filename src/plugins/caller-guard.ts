@@ -32,7 +32,7 @@ export interface CallerGuardOptions {
 
 /** The caller's token from Authorization: Bearer or, for web apps, the session cookie. */
 async function createAuthenticator (app: FastifyInstance, auth: JwtAuth, corsOrigins: readonly string[]) {
-  const verify = createCallerVerifier(auth, { log: app.log })
+  const verify = createCallerVerifier(auth, app.log)
   const allowedOrigins = new Set(corsOrigins)
   const { cookie } = auth
   // Cookies are parsed only here, for the one cookie we read, not on every request.

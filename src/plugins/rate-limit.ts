@@ -12,9 +12,10 @@ declare module 'fastify' {
   }
 }
 
-// A paused Redis answers nothing: each command gives up after this, and the count as a whole after the deadline.
-const REDIS_COMMAND_TIMEOUT_MS = 500
-const COUNT_DEADLINE_MS = 1000
+// A paused Redis answers nothing: the request stops waiting at the deadline, and the client drops
+// the command at its timeout, so commands cannot pile up in it.
+const COUNT_DEADLINE_MS = 500
+const REDIS_COMMAND_TIMEOUT_MS = 1000
 
 /** Rejects when the promise has not settled by the deadline; the timer never outlives it. */
 function withinDeadline<T> (promise: Promise<T>): Promise<T> {

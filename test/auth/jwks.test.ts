@@ -117,6 +117,8 @@ t.test('while the endpoint fails, the last set serves for a bounded time, never 
   }
   t.ok(stale.length >= 3 && stale.every((status) => status === 201), `the stale set serves while the endpoint answers 500 (${stale.length} requests)`)
   t.ok(jwks.fetches >= 3, 'each due refresh tried the endpoint')
+  const unknown = await post(token(customerId, { key: ec.privatePem, algorithm: 'ES256', kid: 'key-new' }))
+  t.equal(unknown.status, 503, 'a kid the stale set lacks may be a new key it could not fetch: 503, not 401')
   await sleep(1500 - (Date.now() - lastSuccess) + 100)
   const refused = await post(valid)
   t.equal(refused.status, 503, 'beyond the bound the set no longer serves')
@@ -170,4 +172,26 @@ t.test('junk from one client IP is rate-limited before it can make the service f
   t.ok(Number(blocked.headers.get('retry-after')) >= 1)
   await sleep(Number(blocked.headers.get('retry-after')) * 1000 + 100)
   t.equal((await post(junk())).status, 401, 'the block ends with the window')
+})
+
+t.test('keys that cannot verify are left out of the set; a body without a keys array is a failed fetch', async (t) => {
+  const jwks = await startJwks(t)
+  const rsaWithoutModulus: Record<string, unknown> = jwk(rsa.publicKey, 'broken', 'RS256')
+  delete rsaWithoutModulus.n
+  const withoutKid: Record<string, unknown> = jwk(rsa.publicKey, 'unnamed', 'RS256')
+  delete withoutKid.kid
+  jwks.keys = [{ ...jwk(rsa.publicKey, 'for-encryption', 'RS256'), use: 'enc' }, rsaWithoutModulus, withoutKid, jwk(ec.publicKey, 'key-2', 'ES256')]
+  const { post, customerId } = await startService(t, jwks.url, { refetchMs: 0 })
+  const signed = (kid: string) => token(customerId, { key: rsa.privatePem, algorithm: 'RS256', kid })
+  for (const kid of ['for-encryption', 'broken']) {
+    const response = await post(signed(kid))
+    t.equal(response.status, 401, kid)
+    t.match(response.body, { code: 'UNAUTHENTICATED', detail: /does not list/ }, kid)
+  }
+  t.equal((await post(token(customerId, { key: ec.privatePem, algorithm: 'ES256', kid: 'key-2' }))).status, 201, 'the good key in the same set')
+
+  jwks.keys = undefined as unknown as unknown[]
+  const response = await post(signed('anything'))
+  t.equal(response.status, 503, 'a set without keys is not a successful fetch')
+  t.match(response.body, { code: 'UPSTREAM_UNAVAILABLE' })
 })
