@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { StringEnum } from './string-enum.js'
 
 /** The error catalogue: every problem this service can answer with, by its stable code. */
 export const problemCatalogue = {
@@ -45,9 +46,7 @@ export const ProblemDetails = Type.Object({
   title: Type.String({ description: 'Short and the same for every occurrence of the code.' }),
   status: Type.Integer({ minimum: 400, maximum: 599 }),
   detail: Type.String({ description: 'What went wrong this time, for people.' }),
-  code: Type.Unsafe<ProblemCode>({
-    type: 'string',
-    enum: Object.keys(problemCatalogue),
+  code: StringEnum(Object.keys(problemCatalogue) as [ProblemCode, ...ProblemCode[]], {
     description: 'Stable and machine-readable: program against this, not the texts.'
   }),
   instance: Type.String({ description: 'The request path.' }),
@@ -109,6 +108,7 @@ function send (request: FastifyRequest, reply: FastifyReply, problem: Problem) {
 }
 
 interface ValidationIssue {
+  keyword: string
   instancePath: string
   message?: string
   params: Record<string, unknown>
@@ -120,7 +120,9 @@ function fieldErrors (error: FastifyError): FieldError[] {
     // Point at the offending member itself for missing and unknown properties, and a discriminator's tag.
     const member = issue.params.missingProperty ?? issue.params.additionalProperty ?? issue.params.tag
     const path = (member === undefined ? issue.instancePath : `${issue.instancePath}/${String(member)}`) || '/'
-    return { path: context === 'body' ? path : `${context}:${path}`, message: String(issue.message) }
+    // Ajv's enum message does not say which values are allowed; the caller needs them.
+    const message = issue.keyword === 'enum' ? `must be one of: ${(issue.params.allowedValues as unknown[]).join(', ')}` : String(issue.message)
+    return { path: context === 'body' ? path : `${context}:${path}`, message }
   })
 }
 
@@ -160,8 +162,15 @@ export function registerProblemHandlers (app: FastifyInstance) {
     send(request, reply, new Problem('NOT_FOUND', `No route for ${request.method} ${request.url.split('?', 1)[0]}.`)))
 }
 
-/** Statuses whose problems may tell the caller when to try again. */
-const RETRY_AFTER_STATUSES = new Set([429, 503])
+/** The headers a problem response carries besides x-request-id: Retry-After when it can tell, the 401 challenge. */
+const RETRY_AFTER = { 'retry-after': { type: 'integer', minimum: 0, description: 'Seconds to wait before trying again, when known.' } }
+/** The Cache-Control of every answer about a customer: never cached. */
+export const NO_STORE = { type: 'string', enum: ['no-store'], description: 'Never cached.' }
+const PROBLEM_HEADERS: Partial<Record<number, object>> = {
+  401: { 'www-authenticate': { type: 'string', description: 'The Bearer challenge (RFC 6750); error="invalid_token" when a token was refused.' } },
+  429: RETRY_AFTER,
+  503: RETRY_AFTER
+}
 
 /**
  * The response schemas documenting the problems a route can answer, one per status, each
@@ -181,9 +190,7 @@ export function problemResponses (codes: readonly ProblemCode[]) {
   }
   return Object.fromEntries([...codesByStatus].map(([status, members]) => [status, {
     description: members.map((code) => `- \`${code}\`: ${problemCatalogue[code].title}`).join('\n'),
-    ...(RETRY_AFTER_STATUSES.has(status) && {
-      headers: { 'retry-after': { type: 'integer', minimum: 0, description: 'Seconds to wait before trying again, when known.' } }
-    }),
+    headers: { 'cache-control': NO_STORE, ...PROBLEM_HEADERS[status] },
     content: { [PROBLEM_MEDIA_TYPE]: { schema: Type.Ref('ProblemDetails') } }
   }]))
 }
