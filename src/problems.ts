@@ -51,7 +51,8 @@ export const ProblemDetails = Type.Object({
   }),
   instance: Type.String({ description: 'The request path.' }),
   requestId: Type.String({ description: 'Also in the x-request-id header; quote it when asking for support.' }),
-  errors: Type.Optional(Type.Array(FieldError, { description: 'VALIDATION_ERROR only: one entry per offending member.' }))
+  errors: Type.Optional(Type.Array(FieldError, { description: 'VALIDATION_ERROR only: one entry per offending member.' })),
+  fundingSourceId: Type.Optional(Type.String({ description: 'FUNDING_SOURCE_EXISTS only, when Dwolla names it: the funding source the bank already is.' }))
 }, { $id: 'ProblemDetails', description: 'RFC 9457 problem details with a stable code.' })
 
 export interface ProblemOptions {
@@ -61,6 +62,8 @@ export interface ProblemOptions {
   retryAfter?: number
   /** The WWW-Authenticate challenge of a 401. */
   challenge?: string
+  /** FUNDING_SOURCE_EXISTS: the existing funding source, where Dwolla names it. */
+  fundingSourceId?: string | undefined
   /** Internal cause, logged but never sent to the caller. */
   cause?: unknown
 }
@@ -73,6 +76,7 @@ export class Problem extends Error {
   readonly errors: FieldError[] | undefined
   readonly retryAfter: number | undefined
   readonly challenge: string | undefined
+  readonly fundingSourceId: string | undefined
 
   constructor (code: ProblemCode, detail: string, options: ProblemOptions = {}) {
     super(detail, { cause: options.cause })
@@ -81,6 +85,7 @@ export class Problem extends Error {
     this.errors = options.errors
     this.retryAfter = options.retryAfter
     this.challenge = options.challenge
+    this.fundingSourceId = options.fundingSourceId
   }
 }
 
@@ -103,7 +108,8 @@ function send (request: FastifyRequest, reply: FastifyReply, problem: Problem) {
       code: problem.code,
       instance: request.url.split('?', 1)[0],
       requestId: request.id,
-      ...(problem.errors && { errors: problem.errors })
+      ...(problem.errors && { errors: problem.errors }),
+      ...(problem.fundingSourceId !== undefined && { fundingSourceId: problem.fundingSourceId })
     })
 }
 

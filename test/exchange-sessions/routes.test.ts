@@ -140,7 +140,7 @@ t.test("Dwolla's documented answers map to the service's problems", async (t) =>
     { fault: { status: 400, body: { code: 'BadRequest', message: 'The request body contains bad syntax or is incomplete.' } }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 400, body: '<html><body>Bad Request</body></html>' }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 401, body: '<html><body>Unauthorized</body></html>' }, status: 502, code: 'UPSTREAM_ERROR' },
-    { fault: { status: 401, body: { code: 'InvalidScope', message: 'Missing or invalid scopes for requested endpoint.' } }, status: 502, code: 'UPSTREAM_ERROR' },
+    { fault: { status: 401, body: { code: 'InvalidScope', message: 'Missing or invalid scopes for requested endpoint.' } }, status: 422, code: 'PARTNER_NOT_ENABLED' },
     { fault: { status: 403, body: { code: 'Forbidden', message: 'The exchange partner specified does not support this product.' } }, status: 422, code: 'PARTNER_NOT_ENABLED' },
     { fault: { status: 500, body: { code: 'ServerError', message: 'A server error occurred. Error ID: 1' }, times: 3 }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 502, body: '<html><body>Bad gateway</body></html>', times: 3 }, status: 502, code: 'UPSTREAM_ERROR' },
@@ -205,7 +205,7 @@ t.test('Dwolla rejecting a cached partner href makes the next request fetch the 
   const { app, sim, customerId } = await startStack(t)
   const url = `/v1/customers/${customerId}/exchange-sessions`
   sim.fault({ method: 'POST', route: ROUTE, status: 400, body: { code: 'ValidationError', message: '/_links/exchange-partner/href is invalid' } })
-  t.match((await app.inject({ method: 'POST', url, ...json({ partner: 'mx' }) })).json(), { status: 502, code: 'UPSTREAM_ERROR' })
+  t.match((await app.inject({ method: 'POST', url, ...json({ partner: 'mx' }) })).json(), { status: 503, code: 'UPSTREAM_UNAVAILABLE', detail: /try again/ })
   t.equal((await app.inject({ method: 'POST', url, ...json({ partner: 'mx' }) })).statusCode, 201)
   t.equal(sim.calls.filter((call) => call.route === '/exchange-partners').length, 2)
 })
