@@ -1,13 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { setTimeout } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import { createClient } from '@hey-api/openapi-ts'
 import { generateZodClientFromOpenAPI } from 'openapi-zod-client'
 import t from 'tap'
 import ts from 'typescript'
 import { parse } from 'yaml'
-import { REDIRECTS, startStack } from './helpers.js'
+import { REDIRECTS, quietLoop, startStack } from './helpers.js'
 import { partnerFlows } from './partner-flows.js'
 
 // Two more kinds of generated client than openapi-typescript's types (generated-client.test.ts):
@@ -123,9 +122,7 @@ t.test('a typed SDK and a zod client generated from openapi.yaml type-check and 
   const { app, customerId } = stack
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
   const flows = partnerFlows(stack)
-  // Generating and compiling above can stall the loop past a load-shedding sample: wait for a quiet one.
-  const probe = `/v1/customers/${customerId}/available-exchange-connections`
-  for (let tries = 0; tries < 50 && (await app.inject({ method: 'GET', url: probe })).statusCode === 503; tries++) await setTimeout(100)
+  await quietLoop(app, customerId)
   for (const [generator, client] of Object.entries(apps)) {
     const start = (body: object) => client.start(baseUrl, customerId, body)
     t.match(await start({ partner: 'visa', redirectUrl: REDIRECTS.visa }), { partner: 'visa', next: /\/simulator\/bank\// }, `${generator}: Visa`)

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream'
+import { setTimeout } from 'node:timers/promises'
 import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
@@ -61,4 +62,13 @@ export async function buildSandboxApp (t: Test, env: NodeJS.ProcessEnv = {}) {
   })
   t.teardown(() => app.close())
   return app
+}
+
+/**
+ * Waits until load shedding lets a request through: first-time work (compiling, generating) can
+ * stall a busy machine's loop past a sample, and the next second is then shed as OVERLOADED.
+ */
+export async function quietLoop (app: { inject: (options: { method: 'GET', url: string }) => PromiseLike<{ statusCode: number }> }, customerId: string) {
+  const url = `/v1/customers/${customerId}/available-exchange-connections`
+  for (let tries = 0; tries < 50 && (await app.inject({ method: 'GET', url })).statusCode === 503; tries++) await setTimeout(100)
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { REDIRECTS, startStack } from '../helpers.js'
+import { REDIRECTS, quietLoop, startStack } from '../helpers.js'
 import { json, partnerFlows } from '../partner-flows.js'
 
 // Every error row of the Dwolla pages in shared/reference/dwolla/docs whose call the client makes
@@ -76,8 +76,9 @@ function dwollaBody ({ code, message }: Row) {
 }
 
 t.test('every documented Dwolla error of the calls the client makes maps to a problem of its own', async (t) => {
-  // Not about load shedding: a busy test machine must not turn a row into OVERLOADED.
-  const stack = await startStack(t, { MAX_EVENT_LOOP_DELAY_MS: '60000' })
+  // Not about load shedding or rate limits: a busy machine must not turn a row into OVERLOADED or RATE_LIMITED.
+  const stack = await startStack(t, { MAX_EVENT_LOOP_DELAY_MS: '60000', RATE_LIMIT_MAX: '10000' })
+  await quietLoop(stack.app, stack.customerId)
   const { sim, customerId } = stack
   const flows = partnerFlows(stack)
   const name = 'Jane Doe - Checking'
@@ -111,6 +112,7 @@ t.test('every documented Dwolla error of the calls the client makes maps to a pr
   for (const documented of ROWS) {
     const label = `${documented.page}: ${documented.status} ${documented.code} "${documented.message}"`
     const send = await prepare[documented.call]()
+    await quietLoop(stack.app, customerId)
     const { method, route, status, problem } = documented
     sim.fault({ method, route, status, body: dwollaBody(documented) })
     const response = await send()
