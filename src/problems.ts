@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { PATTERN_MESSAGES } from './plain-text.js'
+import { StringEnum } from './string-enum.js'
 
 /** The error catalogue: every problem this service can answer with, by its stable code. */
 export const problemCatalogue = {
@@ -46,14 +47,13 @@ export const ProblemDetails = Type.Object({
   title: Type.String({ description: 'Short and the same for every occurrence of the code.' }),
   status: Type.Integer({ minimum: 400, maximum: 599 }),
   detail: Type.String({ description: 'What went wrong this time, for people.' }),
-  code: Type.Unsafe<ProblemCode>({
-    type: 'string',
-    enum: Object.keys(problemCatalogue),
+  code: StringEnum(Object.keys(problemCatalogue) as [ProblemCode, ...ProblemCode[]], {
     description: 'Stable and machine-readable: program against this, not the texts.'
   }),
   instance: Type.String({ description: 'The request path.' }),
   requestId: Type.String({ description: 'Also in the x-request-id header; quote it when asking for support.' }),
-  errors: Type.Optional(Type.Array(FieldError, { description: 'VALIDATION_ERROR only: one entry per offending member.' }))
+  errors: Type.Optional(Type.Array(FieldError, { description: 'VALIDATION_ERROR only: one entry per offending member.' })),
+  fundingSourceId: Type.Optional(Type.String({ description: 'FUNDING_SOURCE_EXISTS only, when Dwolla names it: the funding source the bank already is.' }))
 }, { $id: 'ProblemDetails', description: 'RFC 9457 problem details with a stable code.' })
 
 export interface ProblemOptions {
@@ -63,6 +63,8 @@ export interface ProblemOptions {
   retryAfter?: number
   /** The WWW-Authenticate challenge of a 401. */
   challenge?: string
+  /** FUNDING_SOURCE_EXISTS: the existing funding source, where Dwolla names it. */
+  fundingSourceId?: string | undefined
   /** Internal cause, logged but never sent to the caller. */
   cause?: unknown
 }
@@ -75,6 +77,7 @@ export class Problem extends Error {
   readonly errors: FieldError[] | undefined
   readonly retryAfter: number | undefined
   readonly challenge: string | undefined
+  readonly fundingSourceId: string | undefined
 
   constructor (code: ProblemCode, detail: string, options: ProblemOptions = {}) {
     super(detail, { cause: options.cause })
@@ -83,6 +86,7 @@ export class Problem extends Error {
     this.errors = options.errors
     this.retryAfter = options.retryAfter
     this.challenge = options.challenge
+    this.fundingSourceId = options.fundingSourceId
   }
 }
 
@@ -105,11 +109,13 @@ function send (request: FastifyRequest, reply: FastifyReply, problem: Problem) {
       code: problem.code,
       instance: request.url.split('?', 1)[0],
       requestId: request.id,
-      ...(problem.errors && { errors: problem.errors })
+      ...(problem.errors && { errors: problem.errors }),
+      ...(problem.fundingSourceId !== undefined && { fundingSourceId: problem.fundingSourceId })
     })
 }
 
 interface ValidationIssue {
+  keyword: string
   instancePath: string
   message?: string
   params: Record<string, unknown>
@@ -121,8 +127,10 @@ function fieldErrors (error: FastifyError): FieldError[] {
     // Point at the offending member itself for missing and unknown properties, and a discriminator's tag.
     const member = issue.params.missingProperty ?? issue.params.additionalProperty ?? issue.params.tag
     const path = (member === undefined ? issue.instancePath : `${issue.instancePath}/${String(member)}`) || '/'
-    // A broken pattern is told in words: the pattern itself says little to a caller.
-    const message = PATTERN_MESSAGES.get(String(issue.params.pattern)) ?? String(issue.message)
+    // Ajv's enum message does not say which values are allowed, and a pattern says little to a caller: both in words.
+    const message = issue.keyword === 'enum'
+      ? `must be one of: ${(issue.params.allowedValues as unknown[]).join(', ')}`
+      : PATTERN_MESSAGES.get(String(issue.params.pattern)) ?? String(issue.message)
     return { path: context === 'body' ? path : `${context}:${path}`, message }
   })
 }
@@ -163,8 +171,15 @@ export function registerProblemHandlers (app: FastifyInstance) {
     send(request, reply, new Problem('NOT_FOUND', `No route for ${request.method} ${request.url.split('?', 1)[0]}.`)))
 }
 
-/** Statuses whose problems may tell the caller when to try again. */
-const RETRY_AFTER_STATUSES = new Set([429, 503])
+/** The headers a problem response carries besides x-request-id: Retry-After when it can tell, the 401 challenge. */
+const RETRY_AFTER = { 'retry-after': { type: 'integer', minimum: 0, description: 'Seconds to wait before trying again, when known.' } }
+/** The Cache-Control of every answer about a customer: never cached. */
+export const NO_STORE = { type: 'string', enum: ['no-store'], description: 'Never cached.' }
+const PROBLEM_HEADERS: Partial<Record<number, object>> = {
+  401: { 'www-authenticate': { type: 'string', description: 'The Bearer challenge (RFC 6750); error="invalid_token" when a token was refused.' } },
+  429: RETRY_AFTER,
+  503: RETRY_AFTER
+}
 
 /**
  * The response schemas documenting the problems a route can answer, one per status, each
@@ -184,9 +199,7 @@ export function problemResponses (codes: readonly ProblemCode[]) {
   }
   return Object.fromEntries([...codesByStatus].map(([status, members]) => [status, {
     description: members.map((code) => `- \`${code}\`: ${problemCatalogue[code].title}`).join('\n'),
-    ...(RETRY_AFTER_STATUSES.has(status) && {
-      headers: { 'retry-after': { type: 'integer', minimum: 0, description: 'Seconds to wait before trying again, when known.' } }
-    }),
+    headers: { 'cache-control': NO_STORE, ...PROBLEM_HEADERS[status] },
     content: { [PROBLEM_MEDIA_TYPE]: { schema: Type.Ref('ProblemDetails') } }
   }]))
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { HAL, link } from './hal.js'
+import { HAL } from './hal.js'
 
 export interface EmbeddedError {
   code: string
@@ -11,7 +11,6 @@ export interface DwollaErrorBody {
   code: string
   message: string
   _embedded?: { errors: Array<EmbeddedError & { _links: Record<string, never> }> }
-  _links?: { about: ReturnType<typeof link> }
 }
 
 /** An error that the simulator answers with Dwolla's status and body. */
@@ -46,12 +45,9 @@ export const invalidExchangeToken = () => error(401, 'InvalidExchangeToken',
   'The exchange token is not valid to perform this operation. Either the token is expired or invalid, or the products permissions to the token are invalid or expired.')
 export const inactiveExchange = () => error(400, 'InactiveExchange', 'The Exchange was removed or disabled.')
 
-/** Dwolla's DuplicateResource, linking to the funding source that already exists. */
-export const duplicateFundingSource = (id: string, href: string) => new DwollaError(400, {
-  code: 'DuplicateResource',
-  message: `Bank already exists: id=${id}`,
-  _links: { about: link(href, 'funding-source') }
-})
+/** Dwolla's duplicate for a funding source from an exchange, as documented: it names no funding source. */
+export const authorizationAlreadyUsed = () => error(400, 'ValidationError',
+  'Duplicate funding source or validation error. Authorization already associated to a funding source.')
 const badRequest = () => error(400, 'BadRequest', 'The request body contains bad syntax or is incomplete.')
 
 /** Dwolla's 400 ValidationError with its embedded errors. */
