@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { PATTERN_MESSAGES } from './plain-text.js'
@@ -16,8 +19,10 @@ export const problemCatalogue = {
   NOT_FOUND: { status: 404, title: 'No such resource' },
   EXCHANGE_NOT_FOUND: { status: 404, title: 'Exchange not found' },
   FUNDING_SOURCE_EXISTS: { status: 409, title: 'The bank is already a funding source' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request did not arrive in time' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   PARTNER_NOT_ENABLED: { status: 422, title: 'The partner is not enabled for this product' },
   EXCHANGE_TOKEN_INVALID: { status: 422, title: "The partner's token is not valid" },
   EXCHANGE_INACTIVE: { status: 422, title: 'The exchange is not active' },
@@ -169,6 +174,38 @@ export function registerProblemHandlers (app: FastifyInstance) {
   })
   app.setNotFoundHandler((request, reply) =>
     send(request, reply, new Problem('NOT_FOUND', `No route for ${request.method} ${request.url.split('?', 1)[0]}.`)))
+}
+
+/** What Node's HTTP parser refuses before any route runs: a slow request, oversized headers, anything not HTTP. */
+const CONNECTION_PROBLEMS = {
+  ERR_HTTP_REQUEST_TIMEOUT: new Problem('REQUEST_TIMEOUT', 'The request did not arrive whole within the time allowed; the connection is closed.'),
+  HPE_HEADER_OVERFLOW: new Problem('HEADERS_TOO_LARGE', 'The request headers exceed the size limit; the connection is closed.'),
+  other: new Problem('VALIDATION_ERROR', 'The request is not valid HTTP; the connection is closed.')
+}
+
+/**
+ * Fastify's clientErrorHandler: the same problem+json as every other error, written on the raw
+ * socket (there is no request to reply to), with a request id for the log line, then closed.
+ */
+export function answerClientError (this: FastifyInstance, error: NodeJS.ErrnoException, socket: Duplex) {
+  // A reset or already closed connection has no one to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const problem = CONNECTION_PROBLEMS[error.code as keyof typeof CONNECTION_PROBLEMS] ?? CONNECTION_PROBLEMS.other
+  const requestId = randomUUID()
+  this.log.info({ requestId, code: problem.code, reason: error.code }, 'connection refused')
+  const body = JSON.stringify({
+    type: problemType(problem.code),
+    title: problemCatalogue[problem.code].title,
+    status: problem.status,
+    detail: problem.message,
+    code: problem.code,
+    requestId
+  })
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: ${PROBLEM_MEDIA_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nx-request-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy(error)
 }
 
 /** The headers a problem response carries besides x-request-id: Retry-After when it can tell, the 401 challenge. */

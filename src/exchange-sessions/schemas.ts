@@ -24,7 +24,7 @@ export const ExchangeParams = Type.Object({
 export const idempotencyHeaders = (created: string) => Type.Object({
   'idempotency-key': Type.Optional(Type.String({
     pattern: '^[\\x21-\\x7E]{1,255}$',
-    description: `Repeat the same key with the same body to retry safely: the same answer, no second ${created} created. ` +
+    description: `Repeat the same key with the same body to retry safely: the same answer, and no second ${created} is created. ` +
       "The key sent to Dwolla is derived from it, the operation, the customer, the exchange and the request's content, " +
       "so the same key from another customer or with another body is an independent create, never another request's answer. " +
       'Dwolla keeps keys for 24 hours: a retry after that creates anew. Without a key, every call is its own create.'
