@@ -148,7 +148,8 @@ function refusalProblem (operation: Operation, response: DwollaResponse, details
   if (AUTHORIZATION_ALREADY_USED.test(dwollaError?.message ?? '')) return refused('FUNDING_SOURCE_EXISTS')
   const refusal = REFUSALS_BY_CODE.get(dwollaError?.code ?? '') ?? byStatus[response.status]
   if (refusal === undefined) return upstreamProblem(operation, response)
-  const existing = refusal === 'FUNDING_SOURCE_EXISTS' ? EXISTING_ID.exec(dwollaError?.message ?? '')?.[1] : undefined
+  // Only Dwolla's error code (so a body) maps to FUNDING_SOURCE_EXISTS; its manual-entry form names the funding source.
+  const existing = refusal === 'FUNDING_SOURCE_EXISTS' ? EXISTING_ID.exec(String(dwollaError?.message))?.[1] : undefined
   return refused(refusal, { fundingSourceId: existing })
 }
 
