@@ -37,7 +37,7 @@ export function compileBenchScripts () {
     }).outputText)
     return out
   }
-  return { baseline: compile('baseline'), peer: compile('peer'), stub: compile('dwolla-stub') }
+  return { baseline: compile('baseline'), peer: compile('peer'), stub: compile('dwolla-stub'), profiler: compile('profiler') }
 }
 
 export async function freePort (): Promise<number> {
