@@ -12,9 +12,7 @@ import { mkdtempSync, openSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
-import { createSigner } from 'fast-jwt'
-import { compileBenchScripts, freePort, HOST, SERVICE_ENV, startService, until, upstream } from './stack.js'
+import { compileBenchScripts, cpuMs, drive, freePort, HOST, SERVICE_ENV, startService, until, upstream } from './stack.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -54,11 +52,6 @@ async function stop (child: ChildProcess) {
 }
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
-/** User and system CPU time of a process in ms (/proc/<pid>/stat counts in 1/100 s). */
-const cpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
 
 type RowName = 'baseline' | 'service' | 'peer'
 
@@ -72,8 +65,6 @@ async function stack (name: RowName) {
     : start(name, [name === 'baseline' ? scripts.baseline : scripts.peer], base)
   const url = `http://${HOST}:${port}`
   await until(name === 'service' ? `${url}/health/live` : url)
-  const sign = createSigner({ key: SERVICE_ENV.JWT_SECRET, algorithm: 'HS256', iss: SERVICE_ENV.JWT_ISSUER, aud: SERVICE_ENV.JWT_AUDIENCE, expiresIn: 3_600_000 })
-  const token = sign({ sub: 'bench-user', dwolla_customer_id: dwolla.customerId })
   const row = { name, requests: 0, seconds: 0, errors: 0, cpuMs: 0, latencies: [] as number[], rssAfterWarmup: 0, rssAtEnd: 0 }
   return {
     row,
@@ -82,16 +73,8 @@ async function stack (name: RowName) {
     /** Drives the route for a while; what it measures adds to the row. */
     async load (duration: number, measured: boolean) {
       const cpuBefore = cpuMs(target.pid as number)
-      const result = await new Promise<autocannon.Result>((resolve, reject) => {
-        const run = autocannon({
-          url: `${url}/v1/customers/${dwolla.customerId}/exchange-sessions`,
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: SERVICE_ENV.CORS_ORIGINS },
-          body: JSON.stringify({ partner: 'mx' }),
-          connections,
-          duration
-        }, (error, result) => error ? reject(error) : resolve(result))
-        if (measured) run.on('response', (_client, _status, _bytes, ms) => row.latencies.push(ms))
+      const result = await drive(url, dwolla.customerId, {
+        duration, connections, ...measured && { onLatency: (ms: number) => row.latencies.push(ms) }
       })
       if (!measured) return
       row.requests += result.requests.total

@@ -14,9 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
-import { createSigner } from 'fast-jwt'
-import { compileBenchScripts, freePort, HOST, SERVICE_ENV, startService, until, upstream } from './stack.js'
+import { compileBenchScripts, cpuMs, drive, freePort, HOST, SERVICE_ENV, startService, until, upstream } from './stack.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -40,11 +38,6 @@ function start (name: string, script: string[], env: NodeJS.ProcessEnv): ChildPr
   children.add(child)
   child.once('exit', () => children.delete(child))
   return child
-}
-
-const cpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 /** Component of a frame, or undefined for frames that are no component's own (node core, V8 builtins). */
@@ -126,18 +119,7 @@ async function measure (name: 'baseline' | 'service') {
     : start(name, [...PRELOAD, scripts.baseline], base)
   const url = `http://${HOST}:${port}`
   await until(name === 'service' ? `${url}/health/live` : url)
-  const sign = createSigner({ key: SERVICE_ENV.JWT_SECRET, algorithm: 'HS256', iss: SERVICE_ENV.JWT_ISSUER, aud: SERVICE_ENV.JWT_AUDIENCE, expiresIn: 3_600_000 })
-  const token = sign({ sub: 'bench-user', dwolla_customer_id: dwolla.customerId })
-  const load = (duration: number) => new Promise<autocannon.Result>((resolve, reject) => {
-    autocannon({
-      url: `${url}/v1/customers/${dwolla.customerId}/exchange-sessions`,
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: SERVICE_ENV.CORS_ORIGINS },
-      body: JSON.stringify({ partner: 'mx' }),
-      connections,
-      duration
-    }, (error, result) => error ? reject(error) : resolve(result))
-  })
+  const load = (duration: number) => drive(url, dwolla.customerId, { duration, connections })
   await load(warmupS)
   target.kill('SIGWINCH')
   const cpuBefore = cpuMs(target.pid as number)

@@ -4,6 +4,8 @@ import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import autocannon from 'autocannon'
+import { createSigner } from 'fast-jwt'
 import ts from 'typescript'
 
 export const HOST = '127.0.0.1'
@@ -100,4 +102,37 @@ export async function upstream (kind: 'stub' | 'simulator', start: Starter): Pro
       return { token: since.filter((call) => call.url === '/token').length, partners: since.filter((call) => call.url === '/exchange-partners').length }
     }
   }
+}
+
+/** User and system CPU time of a process in ms (/proc/<pid>/stat counts in 1/100 s). */
+export function cpuMs (pid: number) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+export interface Load {
+  duration: number
+  connections: number
+  /** Called with each response's latency in ms. */
+  onLatency?: (ms: number) => void
+}
+
+/**
+ * Drives POST /v1/customers/{id}/exchange-sessions (MX) at a server as a browser app would: a
+ * caller token for the customer and an allowed Origin on every request.
+ */
+export function drive (url: string, customerId: string, { duration, connections, onLatency }: Load): Promise<autocannon.Result> {
+  const sign = createSigner({ key: SERVICE_ENV.JWT_SECRET, algorithm: 'HS256', iss: SERVICE_ENV.JWT_ISSUER, aud: SERVICE_ENV.JWT_AUDIENCE, expiresIn: 3_600_000 })
+  const token = sign({ sub: 'bench-user', dwolla_customer_id: customerId })
+  return new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon({
+      url: `${url}/v1/customers/${customerId}/exchange-sessions`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: SERVICE_ENV.CORS_ORIGINS },
+      body: JSON.stringify({ partner: 'mx' }),
+      connections,
+      duration
+    }, (error, result) => error ? reject(error) : resolve(result))
+    if (onLatency) run.on('response', (_client, _status, _bytes, ms) => onLatency(ms))
+  })
 }
