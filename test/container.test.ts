@@ -81,6 +81,8 @@ async function startBuilt (t: Test, node: string, cwd: string) {
   return { child, url: listeningUrl(readyRecord)! }
 }
 
+// Two clean installs and a build outlast the per-file timeout of .taprc on a busy machine.
+t.setTimeout(600_000)
 t.test("the image's steps in a clean directory: production install, built output, start, health check, on Node 20 and 24", async (t) => {
   t.setTimeout(600_000)
   const work = await mkdtemp(join(tmpdir(), 'image-'))
