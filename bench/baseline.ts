@@ -8,7 +8,8 @@ import { Pool } from 'undici'
 const HAL = 'application/vnd.dwolla.v1.hal+json'
 const env = (name: string) => process.env[name] ?? ''
 const apiUrl = env('DWOLLA_API_URL')
-const pool = new Pool(apiUrl)
+// Configured as the service's Dwolla transport is (src/dwolla/transport.ts, DWOLLA_CONNECTIONS).
+const pool = new Pool(apiUrl, { connections: 64, pipelining: 1 })
 
 const tokenResponse = await pool.request({
   method: 'POST', path: '/token', body: 'grant_type=client_credentials',

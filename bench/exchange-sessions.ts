@@ -1,50 +1,32 @@
 // POST /v1/customers/{id}/exchange-sessions (MX) under load: the service as production runs it
-// (dist/, NODE_ENV=production, JWT auth, info logs to a file, rate limit, CORS, security headers)
-// against the baseline (bench/baseline.ts), each talking to a simulator process of its own, so
-// neither row pays for the sessions the other left in the simulator's memory.
-// Run: npm run bench [-- --warmup 10 --duration 20 --connections 32 --cpu-prof]
-// (--cpu-prof: the service writes a V8 CPU profile into the log directory when it stops.)
+// (dist/, NODE_ENV=production, JWT auth, info logs to a file, rate limit, CORS, security headers,
+// load shedding) against the baseline (bench/baseline.ts: node:http and one undici Pool) and the
+// way Dwolla's guides build it (bench/peer.ts: Express 5 and dwolla-v2). Each row talks to an
+// upstream of its own: by default the light Dwolla stand-in (bench/dwolla-stub.ts), so the
+// upstream takes as little of the shared CPU as the baseline's server does; --upstream simulator
+// uses the embedded simulator instead (heavier: it pulls every ratio toward 1).
+// Run: npm run bench [-- --warmup 10 --duration 30 --turn 5 --connections 32 --upstream stub|simulator]
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdtempSync, openSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
-import { createSigner } from 'fast-jwt'
-import ts from 'typescript'
+import { compileBenchScripts, cpuMs, drive, freePort, HOST, SERVICE_ENV, startService, until, upstream } from './stack.js'
 
 const { values: args } = parseArgs({
   options: {
     warmup: { type: 'string', default: '10' },
-    duration: { type: 'string', default: '20' },
+    duration: { type: 'string', default: '30' },
+    turn: { type: 'string', default: '5' },
     connections: { type: 'string', default: '32' },
-    'cpu-prof': { type: 'boolean', default: false }
+    upstream: { type: 'string', default: 'stub' }
   }
 })
-const [warmupS, durationS, connections] = [Number(args.warmup), Number(args.duration), Number(args.connections)]
-const HOST = '127.0.0.1'
-const HAL = 'application/vnd.dwolla.v1.hal+json'
-const DWOLLA = { DWOLLA_KEY: 'bench-key', DWOLLA_SECRET: 'bench-secret' }
-const JWT = { JWT_SECRET: 'a-benchmark-hs256-secret-of-32-bytes!', JWT_ISSUER: 'https://id.example.com/', JWT_AUDIENCE: 'bff' }
-const ORIGIN = 'https://app.example.com'
+const [warmupS, durationS, turnS, connections] = [Number(args.warmup), Number(args.duration), Number(args.turn), Number(args.connections)]
+const upstreamKind = args.upstream === 'simulator' ? 'simulator' : 'stub'
 const logDir = mkdtempSync(join(tmpdir(), 'bff-bench-'))
-
-// The baseline runs compiled, as the service does, not under a TypeScript loader (its memory and start-up).
-const BASELINE_JS = 'dist/bench/baseline.js'
-mkdirSync('dist/bench', { recursive: true })
-writeFileSync(BASELINE_JS, ts.transpileModule(readFileSync('bench/baseline.ts', 'utf8'), {
-  compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 }
-}).outputText)
-
-async function freePort (): Promise<number> {
-  const server = createServer().listen(0, HOST)
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  return port
-}
+const scripts = compileBenchScripts()
 
 const children = new Set<ChildProcess>()
 // However the bench ends, it leaves nothing running.
@@ -54,7 +36,7 @@ process.once('exit', () => { for (const child of children) child.kill('SIGKILL')
 function start (name: string, script: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const log = openSync(join(logDir, `${name}.log`), 'w')
   const child = spawn(process.execPath, script, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', log, log] })
-  const limit = setTimeout(() => child.kill('SIGKILL'), (2 * (warmupS + durationS) + 120) * 1000).unref()
+  const limit = setTimeout(() => child.kill('SIGKILL'), (3 * (warmupS + durationS) + 120) * 1000).unref()
   children.add(child)
   child.once('exit', () => {
     clearTimeout(limit)
@@ -69,81 +51,30 @@ async function stop (child: ChildProcess) {
   await once(child, 'exit')
 }
 
-/** Waits until the URL answers at all. */
-async function until (url: string) {
-  for (let i = 0; i < 200; i++) {
-    if (await fetch(url).then(() => true, () => false)) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`${url} never answered`)
-}
-
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
-/** User and system CPU time of a process in ms (/proc/<pid>/stat counts in 1/100 s). */
-const cpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
 
-/** A simulator of its own with one customer; answers its URL and the customer id. */
-async function simulator (name: string) {
-  const port = await freePort()
-  const child = start(`${name}-simulator`, ['dist/simulator/server.js'], { ...DWOLLA, PORT: String(port), HOST, LOG_LEVEL: 'warn' })
-  const url = `http://${HOST}:${port}`
-  await until(`${url}/__simulator/calls`)
-  const token = await fetch(`${url}/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${btoa(`${DWOLLA.DWOLLA_KEY}:${DWOLLA.DWOLLA_SECRET}`)}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials'
-  }).then(async (response) => (await response.json() as { access_token: string }).access_token)
-  const created = await fetch(`${url}/customers`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, accept: HAL, 'content-type': HAL },
-    body: JSON.stringify({ firstName: 'Bench', lastName: 'Customer', email: 'bench@example.com' })
-  })
-  const customerId = String(created.headers.get('location')).split('/').pop() ?? ''
-  /** The Dwolla calls made since the simulator was set up, by path. */
-  const callsSince = async (first: number) => {
-    const calls = await (await fetch(`${url}/__simulator/calls`)).json() as Array<{ url: string }>
-    const count = (path: string) => calls.slice(first).filter((call) => call.url === path).length
-    return { token: count('/token'), partners: count('/exchange-partners'), total: calls.length }
-  }
-  return { child, url, customerId, setUpCalls: (await callsSince(0)).total, callsSince }
-}
+type RowName = 'baseline' | 'service' | 'peer'
 
-/** The baseline or the service, started against a simulator of its own. */
-async function stack (name: 'baseline' | 'service') {
-  const sim = await simulator(name)
+/** One row's server, started against an upstream of its own. */
+async function stack (name: RowName) {
+  const dwolla = await upstream(upstreamKind, (script, env) => start(`${name}-${upstreamKind}`, script, env))
   const port = await freePort()
-  const base = { PORT: String(port), DWOLLA_API_URL: sim.url, ...DWOLLA }
-  const target = name === 'baseline'
-    ? start(name, [BASELINE_JS], base)
-    : start(name, [...args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`] : [], 'dist/server.js'], {
-      ...base, ...JWT, HOST, NODE_ENV: 'production', DWOLLA_ENV: 'sandbox', AUTH_MODE: 'jwt', LOG_LEVEL: 'info',
-      CORS_ORIGINS: ORIGIN, RATE_LIMIT_MAX: '1000000', RATE_LIMIT_WINDOW: '1 minute'
-    })
+  const base = { PORT: String(port), DWOLLA_API_URL: dwolla.url, DWOLLA_KEY: SERVICE_ENV.DWOLLA_KEY, DWOLLA_SECRET: SERVICE_ENV.DWOLLA_SECRET }
+  const target = name === 'service'
+    ? startService((script, env) => start(name, script, env), { ...base })
+    : start(name, [name === 'baseline' ? scripts.baseline : scripts.peer], base)
   const url = `http://${HOST}:${port}`
-  await until(name === 'baseline' ? url : `${url}/health/live`)
-  const sign = createSigner({ key: JWT.JWT_SECRET, algorithm: 'HS256', iss: JWT.JWT_ISSUER, aud: JWT.JWT_AUDIENCE, expiresIn: 3_600_000 })
-  const token = sign({ sub: 'bench-user', dwolla_customer_id: sim.customerId })
-  const row = { name, requests: 0, seconds: 0, errors: 0, cpuMs: 0, latencies: [] as number[] }
+  await until(name === 'service' ? `${url}/health/live` : url)
+  const row = { name, requests: 0, seconds: 0, errors: 0, cpuMs: 0, latencies: [] as number[], rssAfterWarmup: 0, rssAtEnd: 0 }
   return {
     row,
-    sim,
+    dwolla,
     rss: () => rssKiB(target.pid as number),
     /** Drives the route for a while; what it measures adds to the row. */
     async load (duration: number, measured: boolean) {
       const cpuBefore = cpuMs(target.pid as number)
-      const result = await new Promise<autocannon.Result>((resolve, reject) => {
-        const run = autocannon({
-          url: `${url}/v1/customers/${sim.customerId}/exchange-sessions`,
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: ORIGIN },
-          body: JSON.stringify({ partner: 'mx' }),
-          connections,
-          duration
-        }, (error, result) => error ? reject(error) : resolve(result))
-        if (measured) run.on('response', (_client, _status, _bytes, ms) => row.latencies.push(ms))
+      const result = await drive(url, dwolla.customerId, {
+        duration, connections, ...measured && { onLatency: (ms: number) => row.latencies.push(ms) }
       })
       if (!measured) return
       row.requests += result.requests.total
@@ -153,41 +84,42 @@ async function stack (name: 'baseline' | 'service') {
     },
     async stop () {
       await stop(target)
-      await stop(sim.child)
+      await stop(dwolla.child)
     }
   }
 }
 
-// Both stacks run side by side, idle but for the one under load; the measured time alternates
-// between them in slices, so a busy moment of the machine falls on both rows alike.
-const SLICE_S = 5
-const baseline = await stack('baseline')
-const service = await stack('service')
-await baseline.load(warmupS, false)
-await service.load(warmupS, false)
-const rssAfterWarmup = service.rss()
-for (let left = durationS; left > 0; left -= SLICE_S) {
-  for (const target of [baseline, service]) await target.load(Math.min(SLICE_S, left), true)
+// All rows run side by side, idle but for the one under load; the measured time alternates
+// between them in turns, so a busy moment of the machine falls on every row alike.
+const rows = [await stack('baseline'), await stack('service'), await stack('peer')]
+for (const target of rows) await target.load(warmupS, false)
+for (const target of rows) target.row.rssAfterWarmup = target.rss()
+for (let left = durationS; left > 0; left -= turnS) {
+  for (const target of rows) await target.load(Math.min(turnS, left), true)
 }
-const rssAtEnd = service.rss()
-const calls = await service.sim.callsSince(service.sim.setUpCalls)
-await baseline.stop()
-await service.stop()
+for (const target of rows) target.row.rssAtEnd = target.rss()
+const [baseline, service, peer] = rows as [typeof rows[0], typeof rows[0], typeof rows[0]]
+const calls = await service.dwolla.calls()
+for (const target of rows) await target.stop()
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN
 const summary = ({ row }: typeof baseline) => {
   const sorted = row.latencies.sort((a, b) => a - b)
-  return { ...row, perS: row.requests / row.seconds, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) }
+  return { ...row, perS: row.requests / row.seconds, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), cpuUs: row.cpuMs * 1000 / row.requests }
 }
-const [b, s] = [summary(baseline), summary(service)]
-const growth = (rssAtEnd / rssAfterWarmup - 1) * 100
+const [b, s, p] = [summary(baseline), summary(service), summary(peer)]
+const signed = (value: number, digits: number) => `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`
 const out = (line: string) => process.stdout.write(`${line}\n`)
-out(`${connections} connections, ${warmupS} s warm-up each, ${durationS} s measured each in ${SLICE_S} s turns; logs in ${logDir}`)
-out('| | req/s | p50 ms | p99 ms | errors | CPU µs/request |')
-out('| --- | --- | --- | --- | --- | --- |')
-for (const row of [b, s]) {
-  out(`| ${row.name} | ${Math.round(row.perS)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.errors} | ${Math.round(row.cpuMs * 1000 / row.requests)} |`)
+out(`upstream: ${upstreamKind === 'stub' ? 'light stub (bench/dwolla-stub.ts)' : 'SIMULATOR (heavier: ratios pulled toward 1)'}; ` +
+  `${connections} connections, ${warmupS} s warm-up, ${durationS} s measured per row in ${turnS} s turns; logs in ${logDir}`)
+out('| | req/s | p50 ms | p99 ms | errors | server CPU µs/request | RSS MiB (growth) |')
+out('| --- | --- | --- | --- | --- | --- | --- |')
+for (const row of [b, s, p]) {
+  const growth = (row.rssAtEnd / row.rssAfterWarmup - 1) * 100
+  out(`| ${row.name} | ${Math.round(row.perS)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.errors} | ${Math.round(row.cpuUs)} | ` +
+    `${Math.round(row.rssAtEnd / 1024)} (${signed(growth, 1)} %) |`)
 }
-out(`service / baseline: ${(s.perS / b.perS).toFixed(2)} × req/s, p99 ${s.p99 >= b.p99 ? '+' : ''}${(s.p99 - b.p99).toFixed(1)} ms`)
-out(`service RSS: ${Math.round(rssAfterWarmup / 1024)} MiB after warm-up, ${Math.round(rssAtEnd / 1024)} MiB at the end (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %)`)
+out(`efficiency (baseline ÷ service CPU per request): ${(b.cpuUs / s.cpuUs).toFixed(2)}; ` +
+  `service ÷ baseline req/s: ${(s.perS / b.perS).toFixed(2)}; p99 ${signed(s.p99 - b.p99, 1)} ms`)
+out(`× peer: ${(s.perS / p.perS).toFixed(2)} × its req/s, ${(p.cpuUs / s.cpuUs).toFixed(2)} × less CPU per request`)
 out(`Dwolla calls of the service: ${calls.token} /token, ${calls.partners} /exchange-partners`)

@@ -55,9 +55,6 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
 
   // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain')
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id)
-  })
   registerProblemHandlers(app)
 
   const metrics = createMetrics()
@@ -76,7 +73,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   } else {
     await app.register(serviceDescription, { dwollaEnv: config.dwolla.env })
   }
-  await app.register(requestLog)
+  await app.register(requestLog, { metrics })
   await app.register(metricsPlugin, { metrics, listen: config.metrics.listen })
   await app.register(securityHeaders)
   await app.register(corsPolicy, { origins: config.corsOrigins, credentials: config.auth.mode === 'jwt' && config.auth.cookie !== undefined })

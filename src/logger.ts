@@ -1,27 +1,54 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { pino, type DestinationStream } from 'pino'
+import { pino, type DestinationStream, type LoggerOptions } from 'pino'
 
-/** Everything that may carry a credential, wherever a log call puts it. */
-export const redactedPaths = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  'headers.authorization',
-  'authorization',
-  'access_token',
-  'accessToken',
-  'token',
-  'secret',
-  'password',
-  '*.authorization',
-  '*.access_token',
-  '*.accessToken',
-  '*.token',
-  '*.secret',
-  '*.password'
-]
+const CENSOR = '[redacted]'
+/** Names whose value is a credential, at the top of a log line's object or one level down. */
+const CREDENTIAL_KEYS: ReadonlySet<string> = new Set(['authorization', 'access_token', 'accessToken', 'token', 'secret', 'password'])
+/** And in a `headers` object (a request's or response's), the headers that carry one. */
+const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cookie', 'set-cookie'])
+
+/** A copy with the same prototype and own properties (an Error keeps its message, stack and cause), censored at these keys. */
+function censoredCopy<T extends object> (object: T, keys: string[], replacements: unknown[]): T {
+  const copy = Object.create(Object.getPrototypeOf(object), Object.getOwnPropertyDescriptors(object)) as T
+  keys.forEach((key, i) => Object.defineProperty(copy, key, { value: replacements[i], enumerable: true, writable: true, configurable: true }))
+  return copy
+}
+
+function scrub<T extends object> (object: T, depth: number, inHeaders: boolean): T {
+  let keys: string[] | undefined
+  let replacements: unknown[] | undefined
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue
+    const value: unknown = object[key]
+    let replacement = value
+    if (CREDENTIAL_KEYS.has(key) || (inHeaders && CREDENTIAL_HEADERS.has(key))) replacement = CENSOR
+    else if (typeof value === 'object' && value !== null && (depth === 0 || key === 'headers') && depth < 2) replacement = scrub(value, depth + 1, key === 'headers')
+    if (replacement === value) continue
+    ;(keys ??= []).push(key)
+    ;(replacements ??= []).push(replacement)
+  }
+  return keys === undefined ? object : censoredCopy(object, keys, replacements as unknown[])
+}
+
+/**
+ * Censors credentials wherever a log call puts them: the paths pino's `redact` would take as
+ * `token`, `*.token`, `req.headers.authorization`, `res.headers["set-cookie"]` and the like. A scan
+ * that copies only when a name matches: pino's wildcard redaction walked every value of every
+ * line, about 30 µs a line.
+ */
+export const redactCredentials = <T extends object>(object: T): T => scrub(object, 0, false)
+
+const censor = () => CENSOR
+/**
+ * Pino options that censor credentials in every line; a child logger's bindings (which pino
+ * formats once, through serializers, not formatters) by their top-level names.
+ */
+export const redaction = {
+  formatters: { log: redactCredentials },
+  serializers: Object.fromEntries([...CREDENTIAL_KEYS].map((key) => [key, censor]))
+} satisfies LoggerOptions
 
 /** The service's JSON logger, with credentials redacted wherever they appear. */
 export function createLogger (level: string, destination: DestinationStream): FastifyBaseLogger {
-  return pino({ level, redact: { paths: redactedPaths, censor: '[redacted]' } }, destination)
+  return pino({ level, ...redaction }, destination)
 }

@@ -15,11 +15,19 @@ try {
 }
 
 // Log lines are written 4 KiB at a time, and at least every second: one write per line cost a
-// quarter of the throughput under load. Written synchronously, without a thread-pool round trip
-// per write; pino flushes only asynchronous destinations at exit, so this one is flushed here.
-const logDestination = pino.destination({ dest: 1, minLength: 4096, periodicFlush: 1000, sync: true })
-process.once('exit', () => logDestination.flushSync())
+// quarter of the throughput under load. Written off the event loop (libuv's thread pool), so a
+// stdout reader that falls behind cannot stall the service: while it does, up to LOG_BACKLOG_BYTES
+// wait in memory, and lines beyond are dropped and counted. pino flushes what is left at exit.
+const LOG_BACKLOG_BYTES = 16 * 1024 * 1024
+const logDestination = pino.destination({ dest: 1, minLength: 4096, maxLength: LOG_BACKLOG_BYTES, periodicFlush: 1000, sync: false })
 const logger = createLogger(config.logLevel, logDestination)
+let droppedLines = 0
+logDestination.on('drop', () => { droppedLines++ })
+setInterval(() => {
+  if (droppedLines === 0) return
+  logger.warn({ droppedLines }, 'log lines dropped: stdout fell behind')
+  droppedLines = 0
+}, 10_000).unref()
 const embedded = config.dwolla.apiUrl === undefined ? await startEmbeddedSimulator(config, logger) : undefined
 const app = await buildApp(
   { ...config, dwolla: { ...config.dwolla, apiUrl: embedded?.apiUrl ?? config.dwolla.apiUrl ?? '' } },

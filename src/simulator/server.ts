@@ -1,5 +1,5 @@
 import { ConfigError, readEnv } from '../config.js'
-import { redactedPaths } from '../logger.js'
+import { redaction } from '../logger.js'
 import { buildSimulator } from './app.js'
 import { SimulatorEnvSchema } from './config.js'
 
@@ -16,7 +16,7 @@ const simulator = await buildSimulator({
   credentials: { key: env.DWOLLA_KEY, secret: env.DWOLLA_SECRET },
   registeredRedirects: env.REDIRECT_URLS.split(',').map((url) => url.trim()).filter(Boolean),
   publicUrl: env.SIMULATOR_PUBLIC_URL,
-  logger: { level: env.LOG_LEVEL, redact: { paths: redactedPaths, censor: '[redacted]' } }
+  logger: { level: env.LOG_LEVEL, ...redaction }
 })
 const address = await simulator.listen({ port: env.PORT, host: env.HOST })
 // A customer to start with, since the simulator begins empty.
