@@ -14,6 +14,10 @@ export const problemCatalogue = {
   NOT_FOUND: { status: 404, title: 'No such resource' },
   EXCHANGE_NOT_FOUND: { status: 404, title: 'Exchange not found' },
   FUNDING_SOURCE_EXISTS: { status: 409, title: 'The bank is already a funding source' },
+  FUNDING_SOURCE_NOT_FOUND: { status: 404, title: 'Funding source not found' },
+  REAUTH_REQUIRED: { status: 409, title: 'The bank connection needs re-authentication' },
+  BALANCE_NOT_SUPPORTED: { status: 422, title: 'A balance check is not supported for this funding source' },
+  BALANCE_NOT_ENABLED: { status: 422, title: 'Balance checks are not enabled for this account' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
   PARTNER_NOT_ENABLED: { status: 422, title: 'The partner is not enabled for this product' },
@@ -52,7 +56,8 @@ export const ProblemDetails = Type.Object({
   }),
   instance: Type.String({ description: 'The request path.' }),
   requestId: Type.String({ description: 'Also in the x-request-id header; quote it when asking for support.' }),
-  errors: Type.Optional(Type.Array(FieldError, { description: 'VALIDATION_ERROR only: one entry per offending member.' }))
+  errors: Type.Optional(Type.Array(FieldError, { description: 'VALIDATION_ERROR only: one entry per offending member.' })),
+  exchangeId: Type.Optional(Type.String({ description: 'REAUTH_REQUIRED only: the exchange to re-authenticate (POST …/exchanges/{exchangeId}/exchange-sessions).' }))
 }, { $id: 'ProblemDetails', description: 'RFC 9457 problem details with a stable code.' })
 
 export interface ProblemOptions {
@@ -62,6 +67,8 @@ export interface ProblemOptions {
   retryAfter?: number
   /** The WWW-Authenticate challenge of a 401. */
   challenge?: string
+  /** REAUTH_REQUIRED: the exchange to re-authenticate. */
+  exchangeId?: string
   /** Internal cause, logged but never sent to the caller. */
   cause?: unknown
 }
@@ -74,6 +81,7 @@ export class Problem extends Error {
   readonly errors: FieldError[] | undefined
   readonly retryAfter: number | undefined
   readonly challenge: string | undefined
+  readonly exchangeId: string | undefined
 
   constructor (code: ProblemCode, detail: string, options: ProblemOptions = {}) {
     super(detail, { cause: options.cause })
@@ -82,6 +90,7 @@ export class Problem extends Error {
     this.errors = options.errors
     this.retryAfter = options.retryAfter
     this.challenge = options.challenge
+    this.exchangeId = options.exchangeId
   }
 }
 
@@ -104,7 +113,8 @@ function send (request: FastifyRequest, reply: FastifyReply, problem: Problem) {
       code: problem.code,
       instance: request.url.split('?', 1)[0],
       requestId: request.id,
-      ...(problem.errors && { errors: problem.errors })
+      ...(problem.errors && { errors: problem.errors }),
+      ...(problem.exchangeId !== undefined && { exchangeId: problem.exchangeId })
     })
 }
 

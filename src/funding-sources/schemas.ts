@@ -54,6 +54,7 @@ export const CreateFundingSourceBody = Type.Unsafe<CreateFundingSourceBody>({
 
 export const FundingSourceResponse = Type.Object({
   fundingSourceId: Type.String({ description: "The Dwolla funding source's id: use it to send or receive money." }),
+  exchangeId: Type.String({ description: 'The exchange the funding source came from: the one to re-authenticate when the service answers REAUTH_REQUIRED.' }),
   name: Name,
   bankName: Type.String({ description: 'The bank, as Dwolla names it.' }),
   bankAccountType: BankAccountType,

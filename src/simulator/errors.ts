@@ -52,6 +52,12 @@ export const duplicateFundingSource = (id: string, href: string) => new DwollaEr
   message: `Bank already exists: id=${id}`,
   _links: { about: link(href, 'funding-source') }
 })
+/** Dwolla's UpdateCredentials on a balance check, linking to where a re-auth session is created. */
+export const updateCredentials = (reauthHref: string) => new DwollaError(400, {
+  code: 'UpdateCredentials',
+  message: 'Re-authentication is required in order to access account data. Please initiate the exchange session flow to regain access.',
+  _links: { about: link(reauthHref, 'exchange-session') }
+})
 const badRequest = () => error(400, 'BadRequest', 'The request body contains bad syntax or is incomplete.')
 
 /** Dwolla's 400 ValidationError with its embedded errors. */
