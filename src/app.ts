@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { bankLinkRoutes } from './bank-links/routes.js'
+import { createBankLinkStore } from './bank-links/store.js'
 import { demoCallbackUrl, type Config } from './config.js'
 import { demoRoutes, type DemoOptions } from './demo/routes.js'
 import { createDwollaClient } from './dwolla/client.js'
@@ -18,6 +20,7 @@ import { requestLog } from './plugins/request-log.js'
 import { securityHeaders } from './plugins/security-headers.js'
 import { serviceDescription } from './plugins/service-description.js'
 import { registerProblemHandlers } from './problems.js'
+import { createMemoryState, createRedisState } from './shared-state.js'
 
 /** A configuration whose Dwolla base URL is known (in simulator mode: once the simulator listens). */
 export type ResolvedConfig = Config & { dwolla: { apiUrl: string } }
@@ -51,6 +54,10 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   const metrics = createMetrics()
   const dwolla = createDwollaClient({ ...config.dwolla, observer: metrics.dwolla })
   app.addHook('onClose', () => dwolla.close())
+  // What replicas must agree on: re-auth marks, webhook events seen, live events.
+  const shared = config.rateLimit.redisUrl === undefined ? createMemoryState() : await createRedisState(config.rateLimit.redisUrl, app.log)
+  app.addHook('onClose', () => shared.close())
+  const bankLinks = createBankLinkStore(shared)
 
   await app.register(openapi, { docsEnabled: config.docsEnabled })
   // Before the other routes: the service description lists each one as it is registered.
@@ -71,7 +78,8 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   await app.register(async (api) => {
     await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
     await api.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
-    await api.register(fundingSourceRoutes, { dwolla })
+    await api.register(fundingSourceRoutes, { dwolla, bankLinks })
+    await api.register(bankLinkRoutes, { dwolla, bankLinks })
   })
   return app
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Uuid } from '../exchange-sessions/schemas.js'
+import { CustomerId, Uuid } from '../exchange-sessions/schemas.js'
 
 const Name = Type.String({
   minLength: 1,
@@ -66,4 +66,23 @@ export const AvailableExchangeConnectionsResponse = Type.Object({
     name: Type.String({ description: 'The account, as MX names it.', examples: ['XYZ Checking'] }),
     availableConnectionToken: AvailableConnectionToken
   }, { additionalProperties: false }))
+}, { additionalProperties: false })
+
+export const FundingSourceParams = Type.Object({
+  customerId: CustomerId,
+  fundingSourceId: Uuid("The id of the customer's funding source (a UUID), as POST …/funding-sources answered it.", 'c2eb3f03-1b0e-4d18-a4a2-e552cc111418')
+})
+
+const Amount = Type.Object({
+  value: Type.String({ description: 'A decimal amount, as Dwolla writes it.', examples: ['542.00'] }),
+  currency: Type.String({ description: 'ISO 4217 currency code.', examples: ['USD'] })
+}, { additionalProperties: false })
+
+export const BalanceResponse = Type.Object({
+  available: Type.Optional({
+    ...Amount,
+    description: 'What the customer can withdraw, pending debits and credits included: the one to check before a transfer. Not every bank reports it.'
+  }),
+  closing: { ...Amount, description: "The settled balance as of the end of the previous business day." },
+  lastUpdated: Type.String({ format: 'date-time', description: 'When Dwolla last retrieved the balance from the open banking partner.' })
 }, { additionalProperties: false })

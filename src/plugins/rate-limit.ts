@@ -1,9 +1,9 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
 import type { RateLimitConfig } from '../config.js'
 import { Problem } from '../problems.js'
+import { createRedisConnection } from '../redis.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,9 +15,7 @@ declare module 'fastify' {
 /** Per-caller request limit, in memory or shared by every replica through Redis. */
 export const callerRateLimit = fp(async (app: FastifyInstance, { max, window, redisUrl }: RateLimitConfig) => {
   // Once connected, fail fast rather than queue while Redis is away: the limit is skipped, requests served.
-  const redis = redisUrl === undefined
-    ? undefined
-    : new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 })
+  const redis = redisUrl === undefined ? undefined : createRedisConnection(redisUrl)
   if (redis) {
     redis.on('error', (error: Error) => app.log.warn({ err: error }, 'rate-limit Redis unavailable: requests are not limited'))
     app.addHook('onClose', async () => { redis.disconnect() })
