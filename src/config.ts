@@ -47,6 +47,8 @@ export const EnvSchema = Type.Object({
   SIMULATOR_PORT: Integer(0, 65535, 3001),
   SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
   DOCS_ENABLED: Type.Optional(Type.Boolean()),
+  // The secret given to Dwolla with the webhook subscription; long enough not to be guessed.
+  DWOLLA_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, maxLength: 128 })),
   ...AuthEnv.properties
 })
 type Env = Static<typeof EnvSchema>
@@ -74,6 +76,8 @@ export interface Config {
   simulator: { port: number; publicUrl: string | undefined }
   /** Swagger UI at /docs. */
   docsEnabled: boolean
+  /** Verifies Dwolla's webhooks; unset (outside simulator mode): POST /webhooks/dwolla is not served. */
+  webhookSecret: string | undefined
   auth: AuthConfig
   /** Browser origins allowed to call the API (CORS, and the cookie mode's Origin check). */
   corsOrigins: readonly string[]
@@ -113,7 +117,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-const DWOLLA_API_URLS = {
+export const DWOLLA_API_URLS = {
   sandbox: 'https://api-sandbox.dwolla.com',
   production: 'https://api.dwolla.com'
 } as const
@@ -179,6 +183,8 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
       publicUrl: valid.SIMULATOR_PUBLIC_URL && trimSlash(valid.SIMULATOR_PUBLIC_URL)
     },
     docsEnabled: valid.DOCS_ENABLED ?? simulated,
+    // The service subscribes itself to the simulator's webhooks with a secret of its own.
+    webhookSecret: valid.DWOLLA_WEBHOOK_SECRET ?? (simulated ? randomBytes(24).toString('hex') : undefined),
     ...readAuthEnv(valid, simulated)
   }
 }

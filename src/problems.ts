@@ -10,6 +10,8 @@ export const problemCatalogue = {
   REDIRECT_URL_NOT_REGISTERED: { status: 400, title: 'The redirect URL is not registered' },
   UNAUTHENTICATED: { status: 401, title: 'The caller is not authenticated' },
   FORBIDDEN: { status: 403, title: 'The caller may not do this' },
+  WEBHOOK_SIGNATURE_INVALID: { status: 401, title: 'The webhook signature is missing or wrong' },
+  TOO_MANY_STREAMS: { status: 429, title: 'Too many open event streams' },
   CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
   EXCHANGE_NOT_FOUND: { status: 404, title: 'Exchange not found' },

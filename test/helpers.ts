@@ -44,7 +44,7 @@ export async function startStack (t: Test, env: NodeJS.ProcessEnv = {}) {
   const logger = createLogger(config.logLevel, logs.stream)
   const embedded = await startEmbeddedSimulator(config, logger)
   const app = await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl: embedded.apiUrl } }, {
-    logger, demo: { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl }
+    logger, demo: { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl }, subscribeWebhooks: true
   })
   t.teardown(async () => {
     await app.close()
@@ -62,3 +62,9 @@ export async function buildSandboxApp (t: Test, env: NodeJS.ProcessEnv = {}) {
   t.teardown(() => app.close())
   return app
 }
+
+/**
+ * Waits past the load shedder's first event-loop sample, which covers the app's own start-up and
+ * would shed the first second's requests on a busy machine.
+ */
+export const pastStartUp = () => new Promise((resolve) => setTimeout(resolve, 1100))
