@@ -9,6 +9,7 @@ import { createDwollaClient } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
 import { fundingSourceRoutes } from './funding-sources/routes.js'
 import { createLiveEvents } from './live-events/hub.js'
+import { liveEventRoutes } from './live-events/routes.js'
 import { createMetrics } from './metrics.js'
 import { callerGuard } from './plugins/caller-guard.js'
 import { corsPolicy } from './plugins/cors.js'
@@ -105,6 +106,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     await api.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
     await api.register(fundingSourceRoutes, { dwolla, bankLinks })
     await api.register(bankLinkRoutes, { dwolla, bankLinks })
+    await api.register(liveEventRoutes, { liveEvents, ...config.events, liveStreams: metrics.liveStreams })
   })
   return app
 }

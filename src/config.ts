@@ -49,6 +49,8 @@ export const EnvSchema = Type.Object({
   DOCS_ENABLED: Type.Optional(Type.Boolean()),
   // The secret given to Dwolla with the webhook subscription; long enough not to be guessed.
   DWOLLA_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, maxLength: 128 })),
+  EVENTS_HEARTBEAT_SECONDS: Integer(1, 300, 15),
+  EVENTS_MAX_STREAMS_PER_CALLER: Integer(1, 100, 5),
   ...AuthEnv.properties
 })
 type Env = Static<typeof EnvSchema>
@@ -78,6 +80,8 @@ export interface Config {
   docsEnabled: boolean
   /** Verifies Dwolla's webhooks; unset (outside simulator mode): POST /webhooks/dwolla is not served. */
   webhookSecret: string | undefined
+  /** The live event streams: heartbeat interval, and how many one caller may hold open per replica. */
+  events: { heartbeatSeconds: number, maxStreamsPerCaller: number }
   auth: AuthConfig
   /** Browser origins allowed to call the API (CORS, and the cookie mode's Origin check). */
   corsOrigins: readonly string[]
@@ -185,6 +189,7 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
     docsEnabled: valid.DOCS_ENABLED ?? simulated,
     // The service subscribes itself to the simulator's webhooks with a secret of its own.
     webhookSecret: valid.DWOLLA_WEBHOOK_SECRET ?? (simulated ? randomBytes(24).toString('hex') : undefined),
+    events: { heartbeatSeconds: valid.EVENTS_HEARTBEAT_SECONDS, maxStreamsPerCaller: valid.EVENTS_MAX_STREAMS_PER_CALLER },
     ...readAuthEnv(valid, simulated)
   }
 }

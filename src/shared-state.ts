@@ -22,33 +22,31 @@ export interface SharedState {
   close (): Promise<void>
 }
 
-/** Expired claims are swept this often, so memory holds about one TTL's worth of them. */
-const SWEEP_MS = 60 * 60 * 1000
-
 /** One process's state: right for a single replica, and for development. */
 export function createMemoryState (): SharedState {
-  const values = new Map<string, { value: string, expiresAt: number }>()
+  // Claims, in the order made: all of one kind share a TTL, so the oldest expire first.
+  const claims = new Map<string, number>()
+  const values = new Map<string, string>()
   const sets = new Map<string, Set<string>>()
   const channels = new EventEmitter()
-  const live = (key: string) => {
-    const entry = values.get(key)
-    return entry !== undefined && entry.expiresAt > Date.now() ? entry : undefined
-  }
-  const sweep = setInterval(() => {
-    for (const [key, { expiresAt }] of values) if (expiresAt <= Date.now()) values.delete(key)
-  }, SWEEP_MS).unref()
 
   return {
     async claim (key, ttlSeconds) {
-      if (live(key)) return false
-      values.set(key, { value: '1', expiresAt: Date.now() + ttlSeconds * 1000 })
+      const now = Date.now()
+      // Forget the expired claims at the front, so memory holds about one TTL's worth.
+      for (const [claimed, expiresAt] of claims) {
+        if (expiresAt > now) break
+        claims.delete(claimed)
+      }
+      if (claims.has(key)) return false
+      claims.set(key, now + ttlSeconds * 1000)
       return true
     },
     async set (key, value) {
-      values.set(key, { value, expiresAt: Infinity })
+      values.set(key, value)
     },
     async getMany (keys) {
-      return keys.map((key) => live(key)?.value)
+      return keys.map((key) => values.get(key))
     },
     async delete (key) {
       values.delete(key)
@@ -69,7 +67,6 @@ export function createMemoryState (): SharedState {
       channels.on(channel, listener)
     },
     async close () {
-      clearInterval(sweep)
       channels.removeAllListeners()
     }
   }
@@ -83,7 +80,14 @@ export async function createRedisState (url: string, log: FastifyBaseLogger): Pr
   for (const connection of [commands, subscriber]) {
     connection.on('error', (error: Error) => log.warn({ err: error }, 'shared-state Redis unavailable'))
   }
-  await Promise.all([commands.connect(), subscriber.connect()])
+  try {
+    await Promise.all([commands.connect(), subscriber.connect()])
+  } catch (error) {
+    // Neither keeps retrying in the background of a start that failed.
+    commands.disconnect()
+    subscriber.disconnect()
+    throw error
+  }
   const listeners = new EventEmitter()
   subscriber.on('message', (channel: string, message: string) => listeners.emit(channel, message))
 
