@@ -46,9 +46,20 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
+    requestTimeout: config.connections.requestTimeoutMs,
+    // Behind a proxy this must outlast the proxy's idle timeout for upstream connections (60 s for
+    // nginx and AWS ALB): then the proxy closes idle connections first, and never sends a request
+    // on one this side is closing at that moment (which it would answer with 502).
+    keepAliveTimeout: config.connections.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.connections.headersTimeoutMs,
+      // Node looks for overdue requests at this interval (30 s by default), so a timeout fires within a quarter of itself.
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.connections.headersTimeoutMs / 4))
+    },
     // x-examples: named request examples for openapi.yaml, an annotation Ajv must not refuse.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, discriminator: true, keywords: ['x-examples'] } }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.server.maxConnections = config.connections.maxConnections
 
   // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain')
@@ -58,7 +69,12 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   registerProblemHandlers(app)
 
   const metrics = createMetrics()
-  const dwolla = createDwollaClient({ ...config.dwolla, observer: metrics.dwolla })
+  const dwolla = createDwollaClient({
+    ...config.dwolla,
+    observer: metrics.dwolla,
+    // The embedded simulator's pages, or a self-hosted one's (SIMULATOR_PUBLIC_URL, as in the compose stack).
+    simulatorUrl: config.simulator.publicUrl ?? (config.dwolla.env === 'simulator' ? config.dwolla.apiUrl : undefined)
+  })
   app.addHook('onClose', () => dwolla.close())
   // What replicas must agree on: re-auth marks, webhook events seen, live events.
   const shared = config.rateLimit.redisUrl === undefined ? createMemoryState() : await createRedisState(config.rateLimit.redisUrl, app.log)
@@ -74,7 +90,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     await app.register(serviceDescription, { dwollaEnv: config.dwolla.env })
   }
   await app.register(requestLog)
-  await app.register(metricsPlugin, { metrics })
+  await app.register(metricsPlugin, { metrics, listen: config.metrics.listen })
   await app.register(securityHeaders)
   await app.register(corsPolicy, { origins: config.corsOrigins, credentials: config.auth.mode === 'jwt' && config.auth.cookie !== undefined })
   await app.register(callerRateLimit, config.rateLimit)
@@ -102,7 +118,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   }
   // The API scope: what protects the /v1 routes applies to them alone, not to probes or metrics.
   await app.register(async (api) => {
-    await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
+    if (config.maxEventLoopDelayMs > 0) await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
     await api.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
     await api.register(fundingSourceRoutes, { dwolla, bankLinks })
     await api.register(bankLinkRoutes, { dwolla, bankLinks })

@@ -25,6 +25,16 @@ const AuthEnv = Type.Object({
   TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*$' }))
 })
 
+/** How long and how many clients may hold a connection, and where metrics are served. */
+const ConnectionEnv = Type.Object({
+  REQUEST_TIMEOUT_MS: Integer(1, 600_000, 30_000),
+  HEADERS_TIMEOUT_MS: Integer(1, 600_000, 10_000),
+  KEEP_ALIVE_TIMEOUT_MS: Integer(1, 600_000, 65_000),
+  MAX_CONNECTIONS: Integer(1, 1_000_000, 1000),
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1' })
+})
+
 export const LogLevel = Type.Union(
   ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
   { default: 'info' }
@@ -43,14 +53,17 @@ export const EnvSchema = Type.Object({
   REDIRECT_URLS: Type.String({ default: '' }),
   UPSTREAM_TIMEOUT_MS: Integer(1, 120_000, 5000),
   SHUTDOWN_GRACE_MS: Integer(0, 600_000, 10_000),
-  MAX_EVENT_LOOP_DELAY_MS: Integer(1, 60_000, 1000),
+  MAX_EVENT_LOOP_DELAY_MS: Integer(0, 60_000, 1000),
   SIMULATOR_PORT: Integer(0, 65535, 3001),
+  // Loopback unless asked: the simulator's /__simulator/* control endpoints rewrite what it answers.
+  SIMULATOR_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
   DOCS_ENABLED: Type.Optional(Type.Boolean()),
   // The secret given to Dwolla with the webhook subscription; long enough not to be guessed.
   DWOLLA_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, maxLength: 128 })),
   EVENTS_HEARTBEAT_SECONDS: Integer(1, 300, 15),
   EVENTS_MAX_STREAMS_PER_CALLER: Integer(1, 100, 5),
+  ...ConnectionEnv.properties,
   ...AuthEnv.properties
 })
 type Env = Static<typeof EnvSchema>
@@ -71,11 +84,11 @@ export interface Config {
   }
   /** How long in-flight requests may take to finish after SIGTERM or SIGINT. */
   shutdownGraceMs: number
-  /** Above this event-loop delay new API requests are shed with 503 rather than queued. */
+  /** Above this event-loop delay new API requests are shed with 503 rather than queued; 0: never. */
   maxEventLoopDelayMs: number
   /** Redirect URLs and Android package names registered with the Dwolla account. */
   registeredRedirects: readonly string[]
-  simulator: { port: number; publicUrl: string | undefined }
+  simulator: { port: number; host: string; publicUrl: string | undefined }
   /** Swagger UI at /docs. */
   docsEnabled: boolean
   /** Verifies Dwolla's webhooks; unset (outside simulator mode): POST /webhooks/dwolla is not served. */
@@ -88,6 +101,20 @@ export interface Config {
   rateLimit: RateLimitConfig
   /** The proxies whose X-Forwarded-For names the client IP; false: none, the peer is the client. */
   trustProxy: string[] | false
+  connections: ConnectionLimits
+  /** Where GET /metrics is served: its own listener, the main port, or (production without a port) nowhere. */
+  metrics: { listen: { port: number; host: string } } | { listen: 'main' | 'off' }
+}
+
+export interface ConnectionLimits {
+  /** Time to receive a whole request, body included; past it the client gets 408 and the socket closes. */
+  requestTimeoutMs: number
+  /** Time to receive the request line and headers. */
+  headersTimeoutMs: number
+  /** How long an idle keep-alive connection stays open. */
+  keepAliveTimeoutMs: number
+  /** Connections past this many are closed as soon as they open. */
+  maxConnections: number
 }
 
 /** How caller tokens are verified: the key source pins the algorithms (no algorithm confusion). */
@@ -157,6 +184,19 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
 
   const dwollaEnv: DwollaEnv = valid.DWOLLA_ENV ?? (valid.DWOLLA_KEY ? 'sandbox' : 'simulator')
   const simulated = dwollaEnv === 'simulator'
+  const production = valid.NODE_ENV === 'production'
+  if (production && simulated) {
+    throw new ConfigError(valid.DWOLLA_ENV
+      ? 'DWOLLA_ENV: simulator is refused when NODE_ENV is production; set sandbox or production'
+      : 'DWOLLA_KEY: required when NODE_ENV is production (without it the service runs against its simulator, not Dwolla)')
+  }
+  // Real Dwolla serves https: pages only; the simulator's plain-http pages are allowed through this variable alone.
+  if (dwollaEnv === 'production' && valid.SIMULATOR_PUBLIC_URL) {
+    throw new ConfigError('SIMULATOR_PUBLIC_URL: refused when DWOLLA_ENV is production (it names a simulator\'s pages)')
+  }
+  if (valid.HEADERS_TIMEOUT_MS > valid.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${valid.REQUEST_TIMEOUT_MS})`)
+  }
   if (!simulated) {
     for (const name of ['DWOLLA_KEY', 'DWOLLA_SECRET'] as const) {
       if (!valid[name]) throw new ConfigError(`${name}: required when DWOLLA_ENV is ${dwollaEnv}`)
@@ -184,12 +224,22 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
       : [demoCallbackUrl(valid.PORT)],
     simulator: {
       port: valid.SIMULATOR_PORT,
+      host: valid.SIMULATOR_HOST,
       publicUrl: valid.SIMULATOR_PUBLIC_URL && trimSlash(valid.SIMULATOR_PUBLIC_URL)
     },
     docsEnabled: valid.DOCS_ENABLED ?? simulated,
     // The service subscribes itself to the simulator's webhooks with a secret of its own.
     webhookSecret: valid.DWOLLA_WEBHOOK_SECRET ?? (simulated ? randomBytes(24).toString('hex') : undefined),
     events: { heartbeatSeconds: valid.EVENTS_HEARTBEAT_SECONDS, maxStreamsPerCaller: valid.EVENTS_MAX_STREAMS_PER_CALLER },
+    connections: {
+      requestTimeoutMs: valid.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: valid.HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: valid.KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: valid.MAX_CONNECTIONS
+    },
+    metrics: valid.METRICS_PORT === undefined
+      ? { listen: production ? 'off' : 'main' }
+      : { listen: { port: valid.METRICS_PORT, host: valid.METRICS_HOST } },
     ...readAuthEnv(valid, simulated)
   }
 }

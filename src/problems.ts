@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { PATTERN_MESSAGES } from './plain-text.js'
 
 /** The error catalogue: every problem this service can answer with, by its stable code. */
 export const problemCatalogue = {
@@ -132,7 +133,9 @@ function fieldErrors (error: FastifyError): FieldError[] {
     // Point at the offending member itself for missing and unknown properties, and a discriminator's tag.
     const member = issue.params.missingProperty ?? issue.params.additionalProperty ?? issue.params.tag
     const path = (member === undefined ? issue.instancePath : `${issue.instancePath}/${String(member)}`) || '/'
-    return { path: context === 'body' ? path : `${context}:${path}`, message: String(issue.message) }
+    // A broken pattern is told in words: the pattern itself says little to a caller.
+    const message = PATTERN_MESSAGES.get(String(issue.params.pattern)) ?? String(issue.message)
+    return { path: context === 'body' ? path : `${context}:${path}`, message }
   })
 }
 

@@ -17,8 +17,18 @@ t.test('with no environment the service runs against the simulator', async (t) =
   t.match(config.dwolla.key, /^[0-9a-f]{32}$/, 'fresh simulator credentials')
   t.not(loadConfig({}).dwolla.secret, config.dwolla.secret)
   t.same(config.registeredRedirects, ['http://localhost:3000/demo/callback'], "the demo's callback")
-  t.same(config.simulator, { port: 3001, publicUrl: undefined })
+  t.same(config.simulator, { port: 3001, host: '127.0.0.1', publicUrl: undefined }, 'the simulator on loopback unless asked')
   t.equal(config.docsEnabled, true, 'Swagger UI at /docs')
+  t.same(config.connections, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000 })
+  t.same(config.metrics, { listen: 'main' }, 'outside production /metrics is on the API port')
+})
+
+t.test('metrics get their own listener with METRICS_PORT, on loopback unless METRICS_HOST says otherwise', async (t) => {
+  t.same(loadConfig({ METRICS_PORT: '9464' }).metrics, { listen: { port: 9464, host: '127.0.0.1' } })
+  t.same(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics, { listen: { port: 9464, host: '0.0.0.0' } })
+  const production = { ...jwt, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }
+  t.same(loadConfig(production).metrics, { listen: 'off' }, 'production without METRICS_PORT serves no metrics')
+  t.same(loadConfig({ ...production, METRICS_PORT: '9464' }).metrics, { listen: { port: 9464, host: '127.0.0.1' } })
 })
 
 t.test('credentials select the sandbox and its URL', async (t) => {
@@ -93,7 +103,15 @@ t.test('cookie mode, CORS, rate limit and proxies are read', async (t) => {
 })
 
 const bad: Array<[NodeJS.ProcessEnv, RegExp]> = [
-  [{ NODE_ENV: 'production' }, /^AUTH_MODE: none is refused when NODE_ENV is production/],
+  [{ NODE_ENV: 'production' }, /^DWOLLA_KEY: required when NODE_ENV is production/],
+  [{ NODE_ENV: 'production', DWOLLA_ENV: 'simulator', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's' }, /^DWOLLA_ENV: simulator is refused when NODE_ENV is production/],
+  [{ NODE_ENV: 'production', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's' }, /^JWT_ISSUER: required/],
+  [{ DWOLLA_ENV: 'production', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's', SIMULATOR_PUBLIC_URL: 'http://localhost:3001' }, /^SIMULATOR_PUBLIC_URL: refused when DWOLLA_ENV is production/],
+  [{ REQUEST_TIMEOUT_MS: '0' }, /^REQUEST_TIMEOUT_MS: /],
+  [{ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' }, /^HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS \(5000\)/],
+  [{ KEEP_ALIVE_TIMEOUT_MS: 'long' }, /^KEEP_ALIVE_TIMEOUT_MS: /],
+  [{ MAX_CONNECTIONS: '0' }, /^MAX_CONNECTIONS: /],
+  [{ METRICS_PORT: '70000' }, /^METRICS_PORT: /],
   [{ NODE_ENV: 'production', AUTH_MODE: 'none', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's' }, /^AUTH_MODE: /],
   [{ AUTH_MODE: 'jwt', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' }, /^JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL: set exactly one/],
   [{ ...jwt, JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://id.example.com/jwks' }, /^JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL: .*\(got 2\)/],

@@ -23,10 +23,12 @@ interface ComposeService {
   deploy?: { replicas?: number }
   ports?: string[]
   depends_on?: Record<string, unknown> | string[]
+  networks?: { default?: { ipv4_address?: string } }
 }
 const compose = parse(await readFile(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>
   configs: Record<string, { content: string }>
+  networks: { default: { ipam: { config: Array<{ subnet: string }> } } }
 }
 
 t.test('the Dockerfile builds in stages on Node 24 slim and runs production dependencies as a non-root user', async (t) => {
@@ -61,8 +63,32 @@ t.test('docker-compose.yml: two replicas behind one port, Redis, the simulator, 
   t.equal(serviceEnv.REDIRECT_URLS, simulatorEnv.REDIRECT_URLS, 'the same registered redirects on both sides')
 })
 
-/** Starts the built service as the image does, and waits for it to listen. */
+t.test('docker-compose.yml: only the proxy is trusted, metrics and simulator control stay off the published ports', async (t) => {
+  const { service, simulator, proxy } = compose.services
+  const proxyAddress = proxy?.networks?.default?.ipv4_address
+  t.match(proxyAddress, /^10\.203\.0\.\d+$/, 'the proxy has a fixed address')
+  t.same(compose.networks.default.ipam.config, [{ subnet: '10.203.0.0/24' }], 'in a fixed subnet')
+  const config = loadConfig(service?.environment ?? {})
+  t.same(config.trustProxy, [proxyAddress], "TRUST_PROXY is the proxy's address and nothing else")
+
+  t.same(config.metrics, { listen: { port: 9464, host: '0.0.0.0' } }, 'metrics on a port of their own, for the compose network')
+  const proxyConfig = compose.configs.proxy?.content ?? ''
+  t.same(proxyConfig.match(/proxy_pass .*/g), ['proxy_pass $$upstream;'], 'one upstream')
+  t.same(proxyConfig.match(/http:\/\/service:\d+/g), ['http://service:3000'], 'the API port only, not the metrics port')
+  t.match(proxyConfig, /location = \/metrics \{\s*return 404;\s*\}/, '/metrics is refused at the proxy as well')
+  t.notOk(service?.ports, 'the replicas publish no port')
+
+  t.equal(simulator?.environment?.HOST, '0.0.0.0', 'the simulator leaves loopback only because compose asks it to')
+  t.same(simulator?.ports, ['127.0.0.1:3001:3001'], 'its bank pages (and control endpoints) published to this machine only')
+})
+
+/** Starts the built service as the image does, against the built simulator, and waits for it to listen. */
 async function startBuilt (t: Test, node: string, cwd: string) {
+  const credentials = { DWOLLA_KEY: 'image-check-key', DWOLLA_SECRET: 'image-check-secret' }
+  const simulator = await startLogging(t, [node, 'dist/simulator/server.js'], {
+    cwd,
+    env: { PATH: process.env.PATH, ...credentials, PORT: '0' }
+  }, (record) => record.msg.startsWith('Dwolla API simulator'))
   const { child, readyRecord } = await startLogging(t, [node, 'dist/server.js'], {
     cwd,
     env: {
@@ -71,7 +97,8 @@ async function startBuilt (t: Test, node: string, cwd: string) {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: '0',
-      SIMULATOR_PORT: '0',
+      ...credentials,
+      DWOLLA_API_URL: String(simulator.readyRecord.address),
       AUTH_MODE: 'jwt',
       JWT_SECRET: 'image-check-secret-0123456789abcdef',
       JWT_ISSUER: 'https://id.example.com/',

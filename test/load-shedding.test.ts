@@ -33,3 +33,17 @@ t.test('while the event loop lags, API requests are shed with 503 OVERLOADED; pr
   await sleep(1500)
   t.equal((await create()).statusCode, 201, 'served again once the loop recovers')
 })
+
+t.test('MAX_EVENT_LOOP_DELAY_MS=0 turns shedding off: a lagging loop still serves', async (t) => {
+  const { app, customerId } = await startStack(t, { MAX_EVENT_LOOP_DELAY_MS: '0' })
+  const stop = lagEventLoop()
+  t.teardown(stop)
+  await sleep(1500)
+  const response = await app.inject({
+    method: 'POST',
+    url: `/v1/customers/${customerId}/exchange-sessions`,
+    headers: { 'content-type': 'application/json' },
+    payload: '{"partner":"mx"}'
+  })
+  t.equal(response.statusCode, 201)
+})

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import type { TSchema } from '@sinclair/typebox'
 import { Problem, type ProblemCode } from '../problems.js'
+import { dwollaIdempotencyKey, type CreateScope } from './idempotency.js'
 import { createPartnerDirectory, type PartnerName } from './partners.js'
 import { createTokenManager } from './token.js'
 import { createTransport, type DwollaObserver, type DwollaRequest, type DwollaResponse, type Operation } from './transport.js'
@@ -18,6 +18,8 @@ export interface DwollaClientOptions {
   /** Budget for one Dwolla call, all its attempts included. */
   timeoutMs: number
   observer: DwollaObserver
+  /** Simulator mode: where browsers reach the simulator, whose bank pages are the one non-https: session URL allowed. */
+  simulatorUrl?: string | undefined
 }
 
 /** What an app needs to send its user to the partner. */
@@ -28,15 +30,20 @@ export type SessionStart =
 export interface CreateExchangeSession {
   customerId: string
   partner: PartnerName
+  platform: string
   redirectUrl: string | undefined
+  /** The caller's key, from which the Dwolla create's key is derived (see dwollaIdempotencyKey). */
   idempotencyKey: string
 }
 
 export interface CreateReAuthExchangeSession {
+  customerId: string
   exchangeId: string
   /** The exchange's own partner (see exchangePartner). */
   partner: PartnerName
+  platform: string
   redirectUrl: string | undefined
+  /** The caller's key, from which the Dwolla create's key is derived (see dwollaIdempotencyKey). */
   idempotencyKey: string
 }
 
@@ -52,7 +59,7 @@ export type CreateFundingSource = PartnerGrant & {
   customerId: string
   name: string
   bankAccountType: BankAccountType
-  /** The caller's key: each Dwolla create in the call gets its own key derived from it. */
+  /** The caller's key: each Dwolla create in the call gets its own key derived from it (see dwollaIdempotencyKey). */
   idempotencyKey: string
 }
 
@@ -138,10 +145,10 @@ const refused = (refusal: Refusal) => new Problem(refusal, REFUSALS[refusal])
 
 const errorBody = (body: unknown): DwollaErrorBody | undefined => isDwollaErrorBody(body) ? body : undefined
 
-/** A Dwolla answer the caller cannot fix. */
-function upstreamProblem (operation: Operation, response: Pick<DwollaResponse, 'status' | 'body'>): Problem {
+/** A Dwolla answer the caller cannot fix; `reason` says what was wrong with it, for the log. */
+function upstreamProblem (operation: Operation, response: Pick<DwollaResponse, 'status' | 'body'>, reason?: object): Problem {
   return new Problem('UPSTREAM_ERROR', 'Dwolla answered unexpectedly.', {
-    cause: { operation, status: response.status, dwollaCode: errorBody(response.body)?.code }
+    cause: { operation, status: response.status, dwollaCode: errorBody(response.body)?.code, ...reason }
   })
 }
 
@@ -165,29 +172,39 @@ function refusalProblem (operation: Operation, response: DwollaResponse, details
   return refusal === undefined ? upstreamProblem(operation, response) : refused(refusal)
 }
 
-/** Reduces an exchange session to what the app needs, per partner. */
-function sessionStart (partner: PartnerName, session: ExchangeSession): SessionStart {
+/**
+ * Reduces an exchange session to what the app needs, per partner. The app opens the URL, so it
+ * must be a web page: absolute https:, or on `pagesOrigin` (the simulator's); never javascript:,
+ * data:, relative or plain http elsewhere.
+ */
+function sessionStart (partner: PartnerName, session: ExchangeSession, pagesOrigin: string | undefined): SessionStart {
   const { _links, externalProviderSessionToken } = session
   if (partner === 'plaid' && externalProviderSessionToken) return { partner, linkToken: externalProviderSessionToken }
   const href = _links['external-provider-session']?.href
-  if (partner !== 'plaid' && href) return { partner, exchangeSessionUrl: href }
-  throw upstreamProblem('retrieveExchangeSession', { status: 200, body: session })
+  if (partner === 'plaid' || !href) throw upstreamProblem('retrieveExchangeSession', { status: 200, body: session })
+  const url = URL.canParse(href) ? new URL(href) : undefined
+  if (url?.protocol === 'https:' || (url !== undefined && url.origin === pagesOrigin)) return { partner, exchangeSessionUrl: href }
+  throw upstreamProblem('retrieveExchangeSession', { status: 200, body: session }, {
+    reason: 'the exchange-session URL is not a web page', scheme: url?.protocol ?? 'relative'
+  })
 }
 
 function failUpstream (operation: Operation, response: DwollaResponse): never {
   throw upstreamProblem(operation, response)
 }
 
-/** One key per Dwolla create, derived from the caller's: a retried call replays each step, and steps or customers never share a key. */
-const stepKey = (step: 'exchange' | 'funding-source', customerId: string, callerKey: string) =>
-  createHash('sha256').update(`${step}:${customerId}:${callerKey}`).digest('hex')
+/** Both creates of a funding-source call are scoped by the whole request, so a retry replays each step. */
+function fundingSourceScope ({ customerId, idempotencyKey, ...content }: CreateFundingSource): CreateScope {
+  return { customerId, content, callerKey: idempotencyKey }
+}
 
 /** Creating from a partner under a customer: Dwolla's 403 is the partner refusing, its 404 the customer missing. */
 const CUSTOMER_REFUSALS: RefusalsByStatus = { 403: 'PARTNER_NOT_ENABLED', 404: 'CUSTOMER_NOT_FOUND' }
 
 /** The only code that speaks Dwolla's wire format. */
-export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }: DwollaClientOptions) {
+export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, simulatorUrl }: DwollaClientOptions) {
   const origin = new URL(apiUrl).origin
+  const simulatorOrigin = simulatorUrl === undefined ? undefined : new URL(simulatorUrl).origin
   const { send, close } = createTransport({ origin, timeoutMs, observer })
   const basicCredentials = `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`
 
@@ -241,9 +258,12 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
     return failUpstream(operation, response)
   }
 
-  /** Creates a resource and answers the path of its Location, or throws the problem Dwolla's refusal means. */
-  async function create (operation: Operation, request: DwollaRequest, byStatus: RefusalsByStatus): Promise<string> {
-    const response = await authorized(operation, request)
+  /**
+   * Creates a resource and answers the path of its Location, or throws the problem Dwolla's refusal
+   * means. Every create carries the Idempotency-Key its scope derives, and no other.
+   */
+  async function create (operation: Operation, request: Omit<DwollaRequest, 'idempotencyKey'>, scope: CreateScope, byStatus: RefusalsByStatus): Promise<string> {
+    const response = await authorized(operation, { ...request, idempotencyKey: dwollaIdempotencyKey(operation, scope) })
     if (response.status === 201) return sameOriginPath(operation, response)
     const details = validationDetails(response)
     // A stale partner href would fail every request: fetch the list afresh next time.
@@ -276,7 +296,7 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
   }
 
   async function startSession (partner: PartnerName, sessionPath: string): Promise<SessionStart> {
-    return sessionStart(partner, await retrieve('retrieveExchangeSession', sessionPath, isExchangeSession))
+    return sessionStart(partner, await retrieve('retrieveExchangeSession', sessionPath, isExchangeSession), simulatorOrigin)
   }
 
   /** The customer's own exchange; another customer's is as unknown to the caller as a missing one. */
@@ -296,13 +316,12 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
     return create('createExchange', {
       method: 'POST',
       path: `/customers/${encodeURIComponent(grant.customerId)}/exchanges`,
-      body: JSON.stringify({ _links: { 'exchange-partner': { href: await listedPartnerHref(grant.partner) } }, ...partnerToken }),
-      idempotencyKey: stepKey('exchange', grant.customerId, grant.idempotencyKey)
-    }, CUSTOMER_REFUSALS)
+      body: JSON.stringify({ _links: { 'exchange-partner': { href: await listedPartnerHref(grant.partner) } }, ...partnerToken })
+    }, fundingSourceScope(grant), CUSTOMER_REFUSALS)
   }
 
   return {
-    async createExchangeSession ({ customerId, partner, redirectUrl, idempotencyKey }: CreateExchangeSession): Promise<SessionStart> {
+    async createExchangeSession ({ customerId, partner, platform, redirectUrl, idempotencyKey }: CreateExchangeSession): Promise<SessionStart> {
       const partnerHref = await listedPartnerHref(partner)
       const links = redirectUrl === undefined
         ? { 'exchange-partner': { href: partnerHref } }
@@ -310,9 +329,8 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
       const sessionPath = await create('createExchangeSession', {
         method: 'POST',
         path: `/customers/${encodeURIComponent(customerId)}/exchange-sessions`,
-        body: JSON.stringify({ _links: links }),
-        idempotencyKey
-      }, CUSTOMER_REFUSALS)
+        body: JSON.stringify({ _links: links })
+      }, { customerId, content: { partner, platform, redirectUrl }, callerKey: idempotencyKey }, CUSTOMER_REFUSALS)
       return startSession(partner, sessionPath)
     },
 
@@ -323,14 +341,13 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
       return partner
     },
 
-    async createReAuthExchangeSession ({ exchangeId, partner, redirectUrl, idempotencyKey }: CreateReAuthExchangeSession): Promise<SessionStart> {
+    async createReAuthExchangeSession ({ customerId, exchangeId, partner, platform, redirectUrl, idempotencyKey }: CreateReAuthExchangeSession): Promise<SessionStart> {
       const sessionPath = await create('createReAuthExchangeSession', {
         method: 'POST',
         path: `/exchanges/${encodeURIComponent(exchangeId)}/exchange-sessions`,
         // Dwolla's own examples send no body when there is no redirect.
-        body: redirectUrl === undefined ? undefined : JSON.stringify({ _links: { 'redirect-url': { href: redirectUrl } } }),
-        idempotencyKey
-      }, { 404: 'EXCHANGE_NOT_FOUND' })
+        body: redirectUrl === undefined ? undefined : JSON.stringify({ _links: { 'redirect-url': { href: redirectUrl } } })
+      }, { customerId, exchangeId, content: { partner, platform, redirectUrl }, callerKey: idempotencyKey }, { 404: 'EXCHANGE_NOT_FOUND' })
       return startSession(partner, sessionPath)
     },
 
@@ -348,9 +365,8 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
       const sourcePath = await create('createFundingSource', {
         method: 'POST',
         path: `/customers/${encodeURIComponent(customerId)}/funding-sources`,
-        body: JSON.stringify({ _links: { exchange: { href: origin + exchangePath } }, bankAccountType, name }),
-        idempotencyKey: stepKey('funding-source', customerId, request.idempotencyKey)
-      }, { 403: 'EXCHANGE_NOT_FOUND', 404: 'CUSTOMER_NOT_FOUND' })
+        body: JSON.stringify({ _links: { exchange: { href: origin + exchangePath } }, bankAccountType, name })
+      }, fundingSourceScope(request), { 403: 'EXCHANGE_NOT_FOUND', 404: 'CUSTOMER_NOT_FOUND' })
       const source = await retrieve('retrieveFundingSource', sourcePath, isFundingSource)
       return { fundingSourceId: source.id, exchangeId: lastSegment(exchangePath), name: source.name, bankName: source.bankName, bankAccountType: source.bankAccountType, status: source.status }
     },
@@ -389,10 +405,11 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer }
 
     /** Subscribes a URL to the account's webhooks, signed with the secret; answers the subscription's id. */
     async createWebhookSubscription (url: string, secret: string): Promise<string> {
-      const path = await create('createWebhookSubscription', {
-        method: 'POST', path: '/webhook-subscriptions', body: JSON.stringify({ url, secret })
-      }, {})
-      return lastSegment(path)
+      // An account-wide resource, not a customer's: no derived Idempotency-Key, the CLI is run by hand.
+      const operation = 'createWebhookSubscription'
+      const response = await authorized(operation, { method: 'POST', path: '/webhook-subscriptions', body: JSON.stringify({ url, secret }) })
+      if (response.status === 201) return lastSegment(sameOriginPath(operation, response))
+      throw refusalProblem(operation, response, validationDetails(response), {})
     },
 
     async listWebhookSubscriptions (): Promise<WebhookSubscription[]> {

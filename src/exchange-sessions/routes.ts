@@ -48,6 +48,7 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
     const session = await dwolla.createExchangeSession({
       customerId: request.params.customerId,
       partner,
+      platform,
       redirectUrl,
       idempotencyKey: idempotencyKeyOf(request.headers)
     })
@@ -78,8 +79,10 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
     enforceRedirectRules({ partner, platform, redirectUrl })
 
     const session = await dwolla.createReAuthExchangeSession({
+      customerId,
       exchangeId,
       partner,
+      platform,
       redirectUrl,
       idempotencyKey: idempotencyKeyOf(request.headers)
     })

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
+import { PlainText } from '../plain-text.js'
 
 /** Dwolla's resource ids are UUIDs. */
 export const Uuid = (description: string, example: string) => Type.String({
@@ -20,7 +21,10 @@ export const ExchangeParams = Type.Object({
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({
     pattern: '^[\\x21-\\x7E]{1,255}$',
-    description: 'Repeat the same key to retry safely: no second session is created.'
+    description: 'Send the same key with the same request to retry safely: the same answer, nothing created twice. ' +
+      "The key sent to Dwolla is derived from it, the operation, the customer, the exchange and the request's content, " +
+      "so the same key from another customer or with another body is an independent create, never another request's answer. " +
+      'Dwolla keeps keys for 24 hours: a retry after that creates anew. Without a key, every call is its own create.'
   }))
 })
 
@@ -45,7 +49,7 @@ const REQUEST_EXAMPLES = {
   mx: { summary: 'MX (any platform)', value: { partner: 'mx' } }
 }
 
-const RedirectUrl = Type.String({
+const RedirectUrl = PlainText({
   minLength: 1,
   maxLength: 2048,
   description: 'Where the partner sends the user back: required for Visa and for Plaid on iOS (URL) or Android (package name); absent otherwise.'

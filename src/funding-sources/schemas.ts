@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { CustomerId, Uuid } from '../exchange-sessions/schemas.js'
+import { PlainText } from '../plain-text.js'
 
-const Name = Type.String({
+const Name = PlainText({
   minLength: 1,
   maxLength: 50,
   description: "The funding source's name, as the customer will see it.",
@@ -12,7 +13,7 @@ const BankAccountType = Type.Union([Type.Literal('checking'), Type.Literal('savi
   description: 'The kind of bank account.'
 })
 
-const AvailableConnectionToken = Type.String({
+const AvailableConnectionToken = PlainText({
   minLength: 1,
   maxLength: 2048,
   description: 'An MX connection, from GET …/available-exchange-connections.'
@@ -27,7 +28,7 @@ const VisaGrant = Type.Object({
 
 const PlaidGrant = Type.Object({
   partner: Type.Literal('plaid'),
-  publicToken: Type.String({ minLength: 1, maxLength: 2048, description: "The public token Plaid Link's onSuccess handed the app." }),
+  publicToken: PlainText({ minLength: 1, maxLength: 2048, description: "The public token Plaid Link's onSuccess handed the app." }),
   name: Name,
   bankAccountType: BankAccountType
 }, { additionalProperties: false })

@@ -4,7 +4,8 @@ import { LogLevel } from '../config.js'
 /** The environment `npm run simulator` reads, with its defaults. */
 export const SimulatorEnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3001 }),
-  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  // Loopback unless asked: the /__simulator/* control endpoints rewrite what the simulator answers.
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   LOG_LEVEL: LogLevel,
   DWOLLA_KEY: Type.String({ minLength: 1, default: 'simulator-key' }),
   DWOLLA_SECRET: Type.String({ minLength: 1, default: 'simulator-secret' }),

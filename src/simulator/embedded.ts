@@ -22,7 +22,7 @@ export async function startEmbeddedSimulator (config: Config, logger: FastifyBas
     registeredRedirects: config.registeredRedirects,
     publicUrl: config.simulator.publicUrl
   })
-  await simulator.listen({ port: config.simulator.port, host: config.host })
+  await simulator.listen({ port: config.simulator.port, host: config.simulator.host })
   const { port } = simulator.server.address() as { port: number }
   const demoCustomerId = simulator.sim.createCustomer({ firstName: 'Demo', lastName: 'Customer', email: 'demo@example.com' })
   const apiUrl = `http://127.0.0.1:${port}`

@@ -5,13 +5,13 @@ const keyOf = (request: FastifyRequest) =>
   request.method === 'POST' ? request.headers['idempotency-key'] as string | undefined : undefined
 
 /**
- * Dwolla's Idempotency-Key: a POST repeated with the same key and body answers the original
+ * Dwolla's Idempotency-Key, read as strictly as its page allows: keys are the account's, matched
+ * by the key alone, so any POST repeating a key (whatever its path and body) answers the first
  * 201 and Location without creating anything; while the first is still in flight, 409.
  */
 export function createIdempotency () {
   const inFlight = new Map<string, string>()
   const created = new Map<string, string>()
-  const fingerprints = new WeakMap<FastifyRequest, string>()
 
   return {
     /** On arrival, before any delay: the first request with a key owns it until it is answered. */
@@ -26,14 +26,12 @@ export function createIdempotency () {
       const key = keyOf(request)
       if (key === undefined) return
       if (inFlight.get(key) !== request.id) throw stillProcessing()
-      const fingerprint = JSON.stringify([key, request.url, request.body])
-      const location = created.get(fingerprint)
+      const location = created.get(key)
       if (location !== undefined) return reply.code(201).header('location', location).send()
-      fingerprints.set(request, fingerprint)
     },
     async remember (request: FastifyRequest, reply: FastifyReply) {
-      const fingerprint = fingerprints.get(request)
-      if (fingerprint !== undefined && reply.statusCode === 201) created.set(fingerprint, reply.getHeader('location') as string)
+      const key = keyOf(request)
+      if (key !== undefined && reply.statusCode === 201) created.set(key, reply.getHeader('location') as string)
     }
   }
 }

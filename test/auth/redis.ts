@@ -10,8 +10,10 @@ async function freePort () {
   return port
 }
 
+const MISSING_REDIS = 'redis-server is not installed: apt-get install redis-server (as root), then run npm test again'
+
 /**
- * A throwaway redis-server (Debian's package; .ci/run installs it) on a free port, nothing persisted,
+ * A throwaway redis-server (Debian's package; npm test's pretest installs it) on a free port, nothing persisted,
  * stopped when the test ends. Fails, never skips, when redis-server is missing.
  */
 export async function startRedis (t: Test) {
@@ -19,7 +21,9 @@ export async function startRedis (t: Test) {
   const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'])
   const stopped = new Promise((resolve) => redis.once('exit', resolve))
   await new Promise<void>((resolve, reject) => {
-    redis.once('error', reject)
+    redis.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'ENOENT' ? new Error(MISSING_REDIS) : error)
+    })
     redis.stdout.on('data', (chunk: Buffer) => { if (chunk.includes('Ready to accept connections')) resolve() })
   })
   const stop = async () => {

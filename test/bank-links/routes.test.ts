@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { REDIRECTS, pastStartUp, startStack } from '../helpers.js'
+import { REDIRECTS, startStack } from '../helpers.js'
 import { partnerFlows } from '../partner-flows.js'
 
 const BALANCE = '/funding-sources/:id/balance'
@@ -11,7 +11,6 @@ async function setup (t: Test) {
   const stack = await startStack(t)
   const flows = partnerFlows(stack)
   const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
-  await pastStartUp()
   const call = async (method: string, path: string, body?: object) => {
     const response = await fetch(`${base}${path}`, {
       method, ...(body && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { once } from 'node:events'
 import { createServer, type AddressInfo } from 'node:net'
@@ -7,8 +8,9 @@ import { chromium, type Page } from 'playwright-core'
 import t, { type Test } from 'tap'
 import { startStack } from '../helpers.js'
 
-// Debian's chromium (.ci/run installs it): nothing is downloaded.
+// Debian's chromium (npm test's pretest installs it): nothing is downloaded.
 const CHROMIUM = '/usr/bin/chromium'
+if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is not installed: apt-get install chromium (as root), then run npm test again`)
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'

@@ -6,6 +6,7 @@ import { basic, dwollaHeaders } from '../simulator/helpers.js'
 
 const REAUTH = '/exchanges/:id/exchange-sessions'
 const RETRIEVE_EXCHANGE = '/exchanges/:id'
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 async function setup (t: Test) {
   const stack = await startStack(t)
@@ -48,7 +49,8 @@ t.test("Visa: a deactivated exchange is re-authenticated on Visa's page and can 
   const session = response.json()
   t.same(Object.keys(session).sort(), ['exchangeSessionUrl', 'partner'])
   t.equal(session.partner, 'visa', "the exchange's own partner, learned from Dwolla")
-  t.match(reauthCalls(), [{ url: `/exchanges/${exchangeId}/exchange-sessions`, idempotencyKey: key, authorized: true }])
+  t.match(reauthCalls(), [{ url: `/exchanges/${exchangeId}/exchange-sessions`, idempotencyKey: UUID, authorized: true }])
+  t.not(reauthCalls()[0]?.idempotencyKey, key, 'derived from the caller key, not forwarded as it came')
 
   const redirect = await approveOnBankPage(session.exchangeSessionUrl)
   t.equal(new URL(redirect.headers.get('location') as string).searchParams.get('exchange'), exchangeId, 'the same exchange comes back')

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { startRedis } from '../auth/redis.js'
 import { hsEnv, token } from '../auth/tokens.js'
-import { pastStartUp, startStack } from '../helpers.js'
+import { startStack } from '../helpers.js'
 import { json, partnerFlows } from '../partner-flows.js'
 import { dwollaEvent, postWebhook, sign } from '../webhooks/events.js'
 import { openStream } from './stream.js'
@@ -9,7 +9,6 @@ import { openStream } from './stream.js'
 async function listening (t: Test, env: NodeJS.ProcessEnv = {}) {
   const stack = await startStack(t, env)
   const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
-  await pastStartUp()
   const secret = stack.config.webhookSecret as string
   const send = (event: object) => {
     const body = JSON.stringify(event)

@@ -1,6 +1,9 @@
 import { once } from 'node:events'
 import t from 'tap'
+import { captureLogs, testConfig } from '../helpers.js'
 import { startLogging, tsEntry } from '../processes.js'
+import { createLogger } from '../../src/logger.js'
+import { startEmbeddedSimulator } from '../../src/simulator/embedded.js'
 import { HAL } from './helpers.js'
 
 t.test('npm run simulator: reads its environment, says what it is, never logs the secret, stops on SIGTERM', async (t) => {
@@ -8,7 +11,8 @@ t.test('npm run simulator: reads its environment, says what it is, never logs th
     env: {
       ...process.env,
       PORT: '0',
-      HOST: '127.0.0.1',
+      // Unset: the control endpoints (/__simulator/*) stay on loopback unless HOST asks otherwise.
+      HOST: '',
       LOG_LEVEL: 'info',
       DWOLLA_KEY: 'server-key',
       DWOLLA_SECRET: 'server-secret-value',
@@ -33,4 +37,11 @@ t.test('npm run simulator: reads its environment, says what it is, never logs th
   const [code] = await once(child, 'exit')
   t.equal(code, 0)
   t.notMatch(JSON.stringify(records), 'server-secret-value')
+})
+
+t.test('the embedded simulator listens on loopback even when the service listens on every address', async (t) => {
+  const config = testConfig({ HOST: '0.0.0.0', SIMULATOR_PORT: '0' })
+  const embedded = await startEmbeddedSimulator(config, createLogger('silent', captureLogs().stream))
+  t.teardown(() => embedded.simulator.close())
+  t.match(embedded.simulator.server.address(), { address: '127.0.0.1' })
 })

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { buildSandboxApp, pastStartUp, startStack } from '../helpers.js'
+import { buildSandboxApp, startStack } from '../helpers.js'
 import { startRedis } from '../auth/redis.js'
 import { json, partnerFlows } from '../partner-flows.js'
 import { dwollaEvent, postWebhook, sign } from './events.js'
@@ -12,7 +12,6 @@ const until = async (condition: () => boolean | Promise<boolean>) => {
 async function listening (t: Test, env: NodeJS.ProcessEnv = {}) {
   const stack = await startStack(t, env)
   const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
-  await pastStartUp()
   const secret = stack.config.webhookSecret as string
   const send = (event: object, signature?: string) => {
     const body = JSON.stringify(event)
