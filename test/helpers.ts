@@ -35,7 +35,7 @@ export const REDIRECTS = {
  * The service and its embedded simulator, as `npm start` runs them, on ephemeral ports;
  * closed when the test ends.
  */
-export async function startStack (t: Test, env: NodeJS.ProcessEnv = {}) {
+export async function startStack (t: Test, env: NodeJS.ProcessEnv = {}, { subscribeWebhooks = false } = {}) {
   const logs = captureLogs()
   const config = testConfig({
     LOG_LEVEL: 'trace',
@@ -47,7 +47,7 @@ export async function startStack (t: Test, env: NodeJS.ProcessEnv = {}) {
   const logger = createLogger(config.logLevel, logs.stream)
   const embedded = await startEmbeddedSimulator(config, logger)
   const app = await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl: embedded.apiUrl } }, {
-    logger, demo: { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl }, subscribeWebhooks: true
+    logger, demo: { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl }, subscribeWebhooks
   })
   t.teardown(async () => {
     await app.close()

@@ -80,14 +80,13 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = as
       metrics.duplicated.inc()
       return reply.code(200).send()
     }
-    // The answer is on its way to Dwolla before the work begins.
-    await reply.code(200).send()
     if (isHandledTopic(topic)) {
-      const work = process({ ...event, topic }).catch((error: unknown) => {
+      // The answer is written before the work begins, whatever becomes of the connection.
+      const work = new Promise<void>((resolve) => setImmediate(resolve)).then(() => process({ ...event, topic })).catch((error: unknown) => {
         request.log.error({ err: error, eventId: event.id, topic }, 'webhook event processing failed')
       }).finally(() => pending.delete(work))
       pending.add(work)
     }
-    return reply
+    return reply.code(200).send()
   })
 }

@@ -52,6 +52,12 @@ t.test('mistakes are told, with a non-zero exit', async (t) => {
   t.same(refused, { code: 1, lines: ['UPSTREAM_ERROR (Dwolla: ValidationError): Dwolla answered unexpectedly.'] })
 })
 
+t.test('a defect is not dressed up as a Dwolla answer', async (t) => {
+  const broken = () => Promise.reject(new TypeError('a defect'))
+  const dwolla = { createWebhookSubscription: broken, listWebhookSubscriptions: broken, removeWebhookSubscription: broken }
+  await t.rejects(runWebhooksCommand(['list'], { dwolla, secret: undefined, print: () => {} }), { message: 'a defect' })
+})
+
 t.test('npm run webhooks reads the Dwolla settings and the secret from the environment', async (t) => {
   const { apiUrl } = await setup(t)
   const [node, ...args] = tsEntry('../src/webhooks/cli.ts')

@@ -10,7 +10,7 @@ const until = async (condition: () => boolean | Promise<boolean>) => {
 }
 
 async function listening (t: Test, env: NodeJS.ProcessEnv = {}) {
-  const stack = await startStack(t, env)
+  const stack = await startStack(t, env, { subscribeWebhooks: true })
   const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
   const secret = stack.config.webhookSecret as string
   const send = (event: object, signature?: string) => {
@@ -72,6 +72,15 @@ t.test('a forged, unsigned or replayed-with-another-body webhook is refused with
   t.equal(await genuine.text(), '')
   await until(async () => (await bankLinks())[0]?.reauthRequired === true)
   t.pass('the genuine one is processed')
+})
+
+t.test('a removed funding source leaves its bank link', async (t) => {
+  const { send, bankLinks, visaBank, customerId } = await listening(t)
+  const { fundingSourceId } = await visaBank()
+  t.match(await bankLinks(), [{ fundingSourceIds: [fundingSourceId] }])
+  t.equal((await send(dwollaEvent('customer_funding_source_removed', fundingSourceId, customerId))).status, 200)
+  await until(async () => (await bankLinks())[0]?.fundingSourceIds.length === 0)
+  t.pass('no longer listed')
 })
 
 t.test('a duplicate is acknowledged and processed once; other topics are counted; bad bodies refused', async (t) => {
