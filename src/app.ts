@@ -21,7 +21,7 @@ import { callerRateLimit } from './plugins/rate-limit.js'
 import { requestLog } from './plugins/request-log.js'
 import { securityHeaders } from './plugins/security-headers.js'
 import { serviceDescription } from './plugins/service-description.js'
-import { registerProblemHandlers } from './problems.js'
+import { answerClientError, registerProblemHandlers } from './problems.js'
 import { createMemoryState, createRedisState } from './shared-state.js'
 import { createWebhookProcessor } from './webhooks/processor.js'
 import { webhookRoutes } from './webhooks/routes.js'
@@ -46,6 +46,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
+    clientErrorHandler: answerClientError,
     requestTimeout: config.connections.requestTimeoutMs,
     // Behind a proxy this must outlast the proxy's idle timeout for upstream connections (60 s for
     // nginx and AWS ALB): then the proxy closes idle connections first, and never sends a request

@@ -15,6 +15,8 @@ const AuthEnv = Type.Object({
   JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
   JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
   JWT_CUSTOMER_CLAIM: Type.String({ minLength: 1, default: 'dwolla_customer_id' }),
+  // Tokens that live longer than this (exp - iat) are refused: a leaked one stays useful no longer.
+  JWT_MAX_LIFETIME_SECONDS: Integer(60, 31 * 24 * 3600, 24 * 3600),
   AUTH_COOKIE: Type.Optional(Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" })),
   CORS_ORIGINS: Type.String({ pattern: '^(\\s*https?://[^/,\\s]+\\s*(,|$))*$', default: '' }),
   RATE_LIMIT_MAX: Integer(1, 1_000_000, 60),
@@ -121,7 +123,21 @@ export interface ConnectionLimits {
 export type CallerKey =
   | { source: 'secret'; secret: string; algorithms: ['HS256'] }
   | { source: 'publicKey'; pem: string; algorithms: ['RS256'] | ['ES256'] }
-  | { source: 'jwks'; url: string; algorithms: ['RS256', 'ES256'] }
+  | { source: 'jwks'; url: string; algorithms: ['RS256', 'ES256']; timing: JwksTiming }
+
+/** How the JWKS key set is fetched and how long a copy of it may serve. */
+export interface JwksTiming {
+  /** Deadline of one fetch, body included. */
+  timeoutMs: number
+  /** Age after which the next token fetches the set again. */
+  refreshMs: number
+  /** At most one fetch per this interval, however many tokens name unknown keys. */
+  refetchMs: number
+  /** While the endpoint fails, the last set serves for this long after its last success, then 503. */
+  staleMs: number
+}
+
+export const JWKS_TIMING: JwksTiming = { timeoutMs: 3000, refreshMs: 5 * 60_000, refetchMs: 10_000, staleMs: 10 * 60_000 }
 
 export type AuthConfig =
   | { mode: 'none' }
@@ -132,6 +148,8 @@ export type AuthConfig =
       audience: string
       /** The claim holding the caller's Dwolla customer id. */
       customerClaim: string
+      /** Longest accepted token lifetime, exp - iat (exp - now for a token without iat). */
+      maxLifetimeSeconds: number
       /** Name of the HttpOnly cookie a web app's token may come in; unset: Authorization only. */
       cookie: string | undefined
     }
@@ -250,7 +268,7 @@ function readCallerKey (env: Env): CallerKey {
     throw new ConfigError(`JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL: set exactly one when AUTH_MODE is jwt (got ${sources.length})`)
   }
   if (env.JWT_SECRET) return { source: 'secret', secret: env.JWT_SECRET, algorithms: ['HS256'] }
-  if (env.JWT_JWKS_URL) return { source: 'jwks', url: env.JWT_JWKS_URL, algorithms: ['RS256', 'ES256'] }
+  if (env.JWT_JWKS_URL) return { source: 'jwks', url: env.JWT_JWKS_URL, algorithms: ['RS256', 'ES256'], timing: JWKS_TIMING }
   // Environments often carry a PEM on one line with literal \n.
   const pem = String(env.JWT_PUBLIC_KEY).replaceAll('\\n', '\n')
   let key
@@ -285,5 +303,5 @@ function readJwtAuth (env: Env): AuthConfig {
   const { JWT_ISSUER: issuer, JWT_AUDIENCE: audience } = env
   if (!issuer) throw new ConfigError('JWT_ISSUER: required when AUTH_MODE is jwt')
   if (!audience) throw new ConfigError('JWT_AUDIENCE: required when AUTH_MODE is jwt')
-  return { mode: 'jwt', key: readCallerKey(env), issuer, audience, customerClaim: env.JWT_CUSTOMER_CLAIM, cookie: env.AUTH_COOKIE }
+  return { mode: 'jwt', key: readCallerKey(env), issuer, audience, customerClaim: env.JWT_CUSTOMER_CLAIM, maxLifetimeSeconds: env.JWT_MAX_LIFETIME_SECONDS, cookie: env.AUTH_COOKIE }
 }

@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { PATTERN_MESSAGES } from './plain-text.js'
+import { StringEnum } from './string-enum.js'
 
 /** The error catalogue: every problem this service can answer with, by its stable code. */
 export const problemCatalogue = {
@@ -17,12 +21,14 @@ export const problemCatalogue = {
   NOT_FOUND: { status: 404, title: 'No such resource' },
   EXCHANGE_NOT_FOUND: { status: 404, title: 'Exchange not found' },
   FUNDING_SOURCE_EXISTS: { status: 409, title: 'The bank is already a funding source' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request did not arrive in time' },
   FUNDING_SOURCE_NOT_FOUND: { status: 404, title: 'Funding source not found' },
   REAUTH_REQUIRED: { status: 409, title: 'The bank connection needs re-authentication' },
   BALANCE_NOT_SUPPORTED: { status: 422, title: 'A balance check is not supported for this funding source' },
   BALANCE_NOT_ENABLED: { status: 422, title: 'Balance checks are not enabled for this account' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   PARTNER_NOT_ENABLED: { status: 422, title: 'The partner is not enabled for this product' },
   EXCHANGE_TOKEN_INVALID: { status: 422, title: "The partner's token is not valid" },
   EXCHANGE_INACTIVE: { status: 422, title: 'The exchange is not active' },
@@ -52,14 +58,13 @@ export const ProblemDetails = Type.Object({
   title: Type.String({ description: 'Short and the same for every occurrence of the code.' }),
   status: Type.Integer({ minimum: 400, maximum: 599 }),
   detail: Type.String({ description: 'What went wrong this time, for people.' }),
-  code: Type.Unsafe<ProblemCode>({
-    type: 'string',
-    enum: Object.keys(problemCatalogue),
+  code: StringEnum(Object.keys(problemCatalogue) as [ProblemCode, ...ProblemCode[]], {
     description: 'Stable and machine-readable: program against this, not the texts.'
   }),
   instance: Type.String({ description: 'The request path.' }),
   requestId: Type.String({ description: 'Also in the x-request-id header; quote it when asking for support.' }),
   errors: Type.Optional(Type.Array(FieldError, { description: 'VALIDATION_ERROR only: one entry per offending member.' })),
+  fundingSourceId: Type.Optional(Type.String({ description: 'FUNDING_SOURCE_EXISTS only, when Dwolla names it: the funding source the bank already is.' })),
   exchangeId: Type.Optional(Type.String({ description: 'REAUTH_REQUIRED only: the exchange to re-authenticate (POST …/exchanges/{exchangeId}/exchange-sessions).' }))
 }, { $id: 'ProblemDetails', description: 'RFC 9457 problem details with a stable code.' })
 
@@ -70,6 +75,8 @@ export interface ProblemOptions {
   retryAfter?: number
   /** The WWW-Authenticate challenge of a 401. */
   challenge?: string
+  /** FUNDING_SOURCE_EXISTS: the existing funding source, where Dwolla names it. */
+  fundingSourceId?: string | undefined
   /** REAUTH_REQUIRED: the exchange to re-authenticate. */
   exchangeId?: string
   /** Internal cause, logged but never sent to the caller. */
@@ -84,6 +91,7 @@ export class Problem extends Error {
   readonly errors: FieldError[] | undefined
   readonly retryAfter: number | undefined
   readonly challenge: string | undefined
+  readonly fundingSourceId: string | undefined
   readonly exchangeId: string | undefined
 
   constructor (code: ProblemCode, detail: string, options: ProblemOptions = {}) {
@@ -93,6 +101,7 @@ export class Problem extends Error {
     this.errors = options.errors
     this.retryAfter = options.retryAfter
     this.challenge = options.challenge
+    this.fundingSourceId = options.fundingSourceId
     this.exchangeId = options.exchangeId
   }
 }
@@ -117,11 +126,13 @@ function send (request: FastifyRequest, reply: FastifyReply, problem: Problem) {
       instance: request.url.split('?', 1)[0],
       requestId: request.id,
       ...(problem.errors && { errors: problem.errors }),
+      ...(problem.fundingSourceId !== undefined && { fundingSourceId: problem.fundingSourceId }),
       ...(problem.exchangeId !== undefined && { exchangeId: problem.exchangeId })
     })
 }
 
 interface ValidationIssue {
+  keyword: string
   instancePath: string
   message?: string
   params: Record<string, unknown>
@@ -133,8 +144,10 @@ function fieldErrors (error: FastifyError): FieldError[] {
     // Point at the offending member itself for missing and unknown properties, and a discriminator's tag.
     const member = issue.params.missingProperty ?? issue.params.additionalProperty ?? issue.params.tag
     const path = (member === undefined ? issue.instancePath : `${issue.instancePath}/${String(member)}`) || '/'
-    // A broken pattern is told in words: the pattern itself says little to a caller.
-    const message = PATTERN_MESSAGES.get(String(issue.params.pattern)) ?? String(issue.message)
+    // Ajv's enum message does not say which values are allowed, and a pattern says little to a caller: both in words.
+    const message = issue.keyword === 'enum'
+      ? `must be one of: ${(issue.params.allowedValues as unknown[]).join(', ')}`
+      : PATTERN_MESSAGES.get(String(issue.params.pattern)) ?? String(issue.message)
     return { path: context === 'body' ? path : `${context}:${path}`, message }
   })
 }
@@ -175,8 +188,47 @@ export function registerProblemHandlers (app: FastifyInstance) {
     send(request, reply, new Problem('NOT_FOUND', `No route for ${request.method} ${request.url.split('?', 1)[0]}.`)))
 }
 
-/** Statuses whose problems may tell the caller when to try again. */
-const RETRY_AFTER_STATUSES = new Set([429, 503])
+/** What Node's HTTP parser refuses before any route runs: a slow request, oversized headers, anything not HTTP. */
+const CONNECTION_PROBLEMS = {
+  ERR_HTTP_REQUEST_TIMEOUT: new Problem('REQUEST_TIMEOUT', 'The request did not arrive whole within the time allowed; the connection is closed.'),
+  HPE_HEADER_OVERFLOW: new Problem('HEADERS_TOO_LARGE', 'The request headers exceed the size limit; the connection is closed.'),
+  other: new Problem('VALIDATION_ERROR', 'The request is not valid HTTP; the connection is closed.')
+}
+
+/**
+ * Fastify's clientErrorHandler: the same problem+json as every other error, written on the raw
+ * socket (there is no request to reply to), with a request id for the log line, then closed.
+ */
+export function answerClientError (this: FastifyInstance, error: NodeJS.ErrnoException, socket: Duplex) {
+  // A reset or already closed connection has no one to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const problem = CONNECTION_PROBLEMS[error.code as keyof typeof CONNECTION_PROBLEMS] ?? CONNECTION_PROBLEMS.other
+  const requestId = randomUUID()
+  this.log.info({ requestId, code: problem.code, reason: error.code }, 'connection refused')
+  const body = JSON.stringify({
+    type: problemType(problem.code),
+    title: problemCatalogue[problem.code].title,
+    status: problem.status,
+    detail: problem.message,
+    code: problem.code,
+    requestId
+  })
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: ${PROBLEM_MEDIA_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nx-request-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy(error)
+}
+
+/** The headers a problem response carries besides x-request-id: Retry-After when it can tell, the 401 challenge. */
+const RETRY_AFTER = { 'retry-after': { type: 'integer', minimum: 0, description: 'Seconds to wait before trying again, when known.' } }
+/** The Cache-Control of every answer about a customer: never cached. */
+export const NO_STORE = { type: 'string', enum: ['no-store'], description: 'Never cached.' }
+const PROBLEM_HEADERS: Partial<Record<number, object>> = {
+  401: { 'www-authenticate': { type: 'string', description: 'The Bearer challenge (RFC 6750); error="invalid_token" when a token was refused.' } },
+  429: RETRY_AFTER,
+  503: RETRY_AFTER
+}
 
 /**
  * The response schemas documenting the problems a route can answer, one per status, each
@@ -196,9 +248,7 @@ export function problemResponses (codes: readonly ProblemCode[]) {
   }
   return Object.fromEntries([...codesByStatus].map(([status, members]) => [status, {
     description: members.map((code) => `- \`${code}\`: ${problemCatalogue[code].title}`).join('\n'),
-    ...(RETRY_AFTER_STATUSES.has(status) && {
-      headers: { 'retry-after': { type: 'integer', minimum: 0, description: 'Seconds to wait before trying again, when known.' } }
-    }),
+    headers: { 'cache-control': NO_STORE, ...PROBLEM_HEADERS[status] },
     content: { [PROBLEM_MEDIA_TYPE]: { schema: Type.Ref('ProblemDetails') } }
   }]))
 }

@@ -75,6 +75,7 @@ t.test('the simulator runs open by default; Dwolla proper requires caller tokens
     issuer: 'https://id.example.com/',
     audience: 'bff',
     customerClaim: 'dwolla_customer_id',
+    maxLifetimeSeconds: 86_400,
     cookie: undefined
   })
 })
@@ -90,13 +91,14 @@ t.test('cookie mode, CORS, rate limit and proxies are read', async (t) => {
     ...jwt,
     JWT_SECRET: 'x'.repeat(32),
     AUTH_COOKIE: '__Host-session',
+    JWT_MAX_LIFETIME_SECONDS: '3600',
     CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
     RATE_LIMIT_MAX: '10',
     RATE_LIMIT_WINDOW: '30 seconds',
     REDIS_URL: 'redis://127.0.0.1:6379',
     TRUST_PROXY: '10.0.0.0/8, loopback'
   })
-  t.match(config.auth, { cookie: '__Host-session' })
+  t.match(config.auth, { cookie: '__Host-session', maxLifetimeSeconds: 3600 })
   t.same(config.corsOrigins, ['https://app.example.com', 'http://localhost:5173'])
   t.same(config.rateLimit, { max: 10, window: '30 seconds', redisUrl: 'redis://127.0.0.1:6379' })
   t.same(config.trustProxy, ['10.0.0.0/8', 'loopback'])
@@ -127,6 +129,8 @@ const bad: Array<[NodeJS.ProcessEnv, RegExp]> = [
   [{ AUTH_COOKIE: 'session' }, /^CORS_ORIGINS: required when AUTH_COOKIE is set/],
   [{ CORS_ORIGINS: 'https://app.example.com/path' }, /^CORS_ORIGINS: /],
   [{ CORS_ORIGINS: '*' }, /^CORS_ORIGINS: /],
+  [{ JWT_MAX_LIFETIME_SECONDS: '30' }, /^JWT_MAX_LIFETIME_SECONDS: /],
+  [{ JWT_MAX_LIFETIME_SECONDS: '1 day' }, /^JWT_MAX_LIFETIME_SECONDS: /],
   [{ RATE_LIMIT_MAX: '0' }, /^RATE_LIMIT_MAX: /],
   [{ RATE_LIMIT_WINDOW: 'a while' }, /^RATE_LIMIT_WINDOW: /],
   [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL: /],

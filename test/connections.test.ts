@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { connect, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
-import { buildSandboxApp } from './helpers.js'
+import { buildSandboxApp, startStack } from './helpers.js'
 
 /** The service on an ephemeral port with the given limits; its port. */
 async function listening (t: Test, env: NodeJS.ProcessEnv) {
@@ -24,6 +24,13 @@ async function rawClient (t: Test, port: number) {
   return { socket, received: () => received, closed }
 }
 
+/** The problem+json body of a raw answer, after checking its media type. */
+function problemOf (answer: string) {
+  const [head = '', body = ''] = answer.split('\r\n\r\n', 2)
+  if (!/\r\nContent-Type: application\/problem\+json\r\n/i.test(head)) throw new Error(`not problem+json: ${head}`)
+  return JSON.parse(body) as Record<string, unknown>
+}
+
 /** Writes one character at a time, every `everyMs`, until the socket closes. */
 async function trickle (socket: Socket, text: string, everyMs: number) {
   for (const character of text) {
@@ -43,6 +50,7 @@ t.test('a body sent a byte at a time is cut off with 408 once REQUEST_TIMEOUT_MS
   void trickle(client.socket, body, 400)
   const after = await client.closed
   t.match(client.received(), /^HTTP\/1\.1 408 /, '408 Request Timeout')
+  t.match(problemOf(client.received()), { status: 408, code: 'REQUEST_TIMEOUT', requestId: /^[0-9a-f-]{36}$/ }, 'as problem+json')
   t.ok(after >= 2000 && after < 5000, `closed after ${after} ms`)
 })
 
@@ -53,6 +61,36 @@ t.test('headers sent a byte at a time are cut off with 408 once HEADERS_TIMEOUT_
   const after = await client.closed
   t.match(client.received(), /^HTTP\/1\.1 408 /)
   t.ok(after >= 1000 && after < 3500, `closed after ${after} ms`)
+})
+
+t.test('headers over the size limit get 431 HEADERS_TOO_LARGE, and bytes that are not HTTP 400, as problem+json', async (t) => {
+  const port = await listening(t, {})
+  const oversized = await rawClient(t, port)
+  oversized.socket.write(`GET /health/live HTTP/1.1\r\nHost: bff\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`)
+  await oversized.closed
+  t.match(oversized.received(), /^HTTP\/1\.1 431 /)
+  t.match(problemOf(oversized.received()), { status: 431, code: 'HEADERS_TOO_LARGE' })
+  const garbage = await rawClient(t, port)
+  garbage.socket.write('\u0016\u0003\u0001 not http at all\r\n\r\n')
+  await garbage.closed
+  t.match(garbage.received(), /^HTTP\/1\.1 400 /)
+  t.match(problemOf(garbage.received()), { status: 400, code: 'VALIDATION_ERROR', detail: /not valid HTTP/ })
+})
+
+t.test('each refused connection is logged once with its request id; a client that resets is not', async (t) => {
+  const { app, logs } = await startStack(t, { HEADERS_TIMEOUT_MS: '1000', REQUEST_TIMEOUT_MS: '2000' })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (app.server.address() as { port: number }).port
+  const reset = await rawClient(t, port)
+  reset.socket.write('GET /health/live HTTP/1.1\r\nHost: b')
+  await sleep(100)
+  reset.socket.resetAndDestroy()
+  const slow = await rawClient(t, port)
+  slow.socket.write('GET /health/live HTTP/1.1\r\nHost: b')
+  await slow.closed
+  const refused = logs.records().filter((record) => record.msg === 'connection refused')
+  t.equal(refused.length, 1, 'the timed-out connection only')
+  t.match(refused[0], { code: 'REQUEST_TIMEOUT', reason: 'ERR_HTTP_REQUEST_TIMEOUT', requestId: problemOf(slow.received()).requestId })
 })
 
 t.test('an idle keep-alive connection is closed after KEEP_ALIVE_TIMEOUT_MS, and says so', async (t) => {

@@ -33,17 +33,19 @@ export const REDIRECTS = {
 
 /**
  * The service and its embedded simulator, as `npm start` runs them, on ephemeral ports;
- * closed when the test ends.
+ * closed when the test ends. `adjust` changes what no variable sets (e.g. JWKS timings).
  */
-export async function startStack (t: Test, env: NodeJS.ProcessEnv = {}, { subscribeWebhooks = false } = {}) {
+export async function startStack (
+  t: Test, env: NodeJS.ProcessEnv = {}, adjust: (config: Config) => Config = (config) => config, { subscribeWebhooks = false } = {}
+) {
   const logs = captureLogs()
-  const config = testConfig({
+  const config = adjust(testConfig({
     LOG_LEVEL: 'trace',
     HOST: '127.0.0.1',
     SIMULATOR_PORT: '0',
     REDIRECT_URLS: Object.values(REDIRECTS).join(','),
     ...env
-  })
+  }))
   const logger = createLogger(config.logLevel, logs.stream)
   const embedded = await startEmbeddedSimulator(config, logger)
   const app = await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl: embedded.apiUrl } }, {

@@ -40,10 +40,17 @@ t.test('createExchangeSession documents every answer it can give', async (t) => 
   const created = responses['201']?.content?.['application/json']
   t.same(created?.schema, { $ref: '#/components/schemas/ExchangeSession' })
   t.same(Object.keys(created?.examples ?? {}), ['visa', 'plaid', 'mx'])
-  t.match(document().components?.schemas?.ExchangeSession, {
-    oneOf: [{ $ref: '#/components/schemas/ExchangeSessionUrl' }, { $ref: '#/components/schemas/PlaidLinkToken' }],
-    discriminator: { propertyName: 'partner', mapping: { visa: String, mx: String, plaid: String } }
-  }, 'a union discriminated by partner')
+  t.same(document().components?.schemas?.ExchangeSession, {
+    oneOf: ['Visa', 'Mx', 'Plaid'].map((partner) => ({ $ref: `#/components/schemas/${partner}ExchangeSession` })),
+    discriminator: {
+      propertyName: 'partner',
+      mapping: {
+        visa: '#/components/schemas/VisaExchangeSession',
+        mx: '#/components/schemas/MxExchangeSession',
+        plaid: '#/components/schemas/PlaidExchangeSession'
+      }
+    }
+  }, 'a union discriminated by partner, each partner to its own schema')
 
   const documented = new Map<number, string>()
   for (const [status, response] of Object.entries(responses)) {
@@ -60,7 +67,55 @@ t.test('createExchangeSession documents every answer it can give', async (t) => 
   for (const code of codes) {
     t.match(documented.get(problemCatalogue[code].status), `\`${code}\``, `${code} is listed under its status`)
   }
-  t.ok(responses['503']?.headers?.['retry-after'], 'Retry-After is documented')
+  t.ok(responses['503']?.headers?.['retry-after'], 'Retry-After is documented on 503')
+  t.ok(responses['429']?.headers?.['retry-after'], 'and on 429')
+  t.ok(responses['401']?.headers?.['www-authenticate'], 'the 401 challenge is documented')
+  t.match(responses['400']?.headers?.['cache-control'], { schema: { enum: ['no-store'] } }, 'problems are not cached')
+})
+
+t.test('createFundingSource takes one named schema per partner, mapped by the discriminator', async (t) => {
+  const operation = document().paths?.['/v1/customers/{customerId}/funding-sources']?.post as OpenAPIV3_1.OperationObject
+  t.same((operation.requestBody as OpenAPIV3_1.RequestBodyObject).content['application/json']?.schema,
+    { $ref: '#/components/schemas/CreateFundingSourceRequest' })
+  const schemas = document().components?.schemas ?? {}
+  t.match(schemas.CreateFundingSourceRequest, {
+    discriminator: {
+      propertyName: 'partner',
+      mapping: {
+        visa: '#/components/schemas/VisaFundingSourceRequest',
+        plaid: '#/components/schemas/PlaidFundingSourceRequest',
+        mx: '#/components/schemas/MxFundingSourceRequest'
+      }
+    }
+  })
+  for (const [partner, name] of [['visa', 'Visa'], ['plaid', 'Plaid'], ['mx', 'Mx']]) {
+    t.same(schemas[`${name}FundingSourceRequest`]?.properties?.partner, { type: 'string', enum: [partner] })
+  }
+  t.match(operation.parameters, [{}, { name: 'idempotency-key', description: /no second funding source is created/ }],
+    "the key's description speaks of funding sources")
+})
+
+t.test('every enumeration is a plain enum, never an anyOf of constants', async (t) => {
+  t.notMatch(committed, /anyOf|const:/)
+  t.match(document().components?.schemas?.CreateFundingSourceRequest?.properties?.partner, { type: 'string', enum: ['visa', 'plaid', 'mx'] })
+})
+
+t.test('servers, security and info tell a generator where, how and under which terms', async (t) => {
+  const doc = document()
+  t.match(doc.servers, [{ url: '/' }, { url: '{origin}', variables: { origin: { default: String } } }])
+  t.same(doc.security, [{ callerToken: [] }, { callerCookie: [] }])
+  t.match(doc.components?.securitySchemes?.callerCookie, { type: 'apiKey', in: 'cookie', description: /x-requested-with: fetch/ })
+  t.match(doc.info, { license: { name: 'MIT' }, contact: { name: String } })
+  const operations = Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
+    Object.values(item ?? {}).map((operation) => ({ path, ...operation as OpenAPIV3_1.OperationObject })))
+  for (const { path, operationId, description, security, responses } of operations) {
+    t.ok(description, `${operationId} is described`)
+    t.same(security, path.startsWith('/v1/') ? undefined : [], `${operationId}: ${path.startsWith('/v1/') ? 'the root security' : 'public'}`)
+    for (const [status, response] of Object.entries(responses ?? {})) {
+      t.same((response as OpenAPIV3_1.ResponseObject).headers?.['x-request-id'], { $ref: '#/components/headers/RequestId' },
+        `${operationId} ${status} carries x-request-id`)
+    }
+  }
 })
 
 t.test('the problem schema names every code of the catalogue', async (t) => {
@@ -81,7 +136,7 @@ t.test('after linking: the balance, bank links, webhook and event stream are doc
   const events = paths['/v1/customers/{customerId}/events']?.get
   t.match(problemsOf(events), '`TOO_MANY_STREAMS`')
   const stream = ((events?.responses?.['200'] as OpenAPIV3_1.ResponseObject).content?.['text/event-stream']?.schema) as Record<string, unknown>
-  const eventData = (stream['x-event-data'] as { anyOf: Array<{ title: string }> }).anyOf.map(({ title }) => title)
+  const eventData = (stream['x-event-data'] as { oneOf: Array<{ title: string }> }).oneOf.map(({ title }) => title)
   t.same(eventData, ['bank-link.reauth-required', 'funding-source.*'], 'each event type with its data schema')
   const problem = document().components?.schemas?.ProblemDetails?.properties as Record<string, unknown>
   t.ok(problem.exchangeId, 'REAUTH_REQUIRED names its exchange')

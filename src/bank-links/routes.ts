@@ -16,8 +16,9 @@ export const bankLinkRoutes: FastifyPluginAsyncTypebox<BankLinkRoutesOptions> = 
     schema: {
       operationId: 'listBankLinks',
       tags: ['bank-links'],
-      security: [{ callerToken: [] }],
       summary: "The customer's bank links (Dwolla exchanges), each saying whether it needs re-authentication",
+      description: 'What an app reads on start to show "Reconnect your bank". `reauthRequired` is set by a `customer_exchange_reauth_required` ' +
+        'webhook or an `UpdateCredentials` balance check, and cleared by the next balance check of one of the exchange\'s funding sources that answers.',
       params: CustomerParams,
       response: {
         200: { description: "The customer's exchanges, newest state from Dwolla, with the service's marks.", ...BankLinksResponse },

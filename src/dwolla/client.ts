@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox'
-import { Problem, type ProblemCode } from '../problems.js'
+import { Problem, type ProblemCode, type ProblemOptions } from '../problems.js'
 import { dwollaIdempotencyKey, type CreateScope } from './idempotency.js'
 import { createPartnerDirectory, type PartnerName } from './partners.js'
 import { createTokenManager } from './token.js'
@@ -125,12 +125,22 @@ const REFUSALS = {
 } as const satisfies Partial<Record<ProblemCode, string>>
 type Refusal = keyof typeof REFUSALS
 
-/** Dwolla's error codes that mean the same whichever call met them. */
+/**
+ * Dwolla's error codes that mean the same whichever call met them. InvalidScope(s): the account
+ * lacks the product (Open Banking) the call belongs to, as a partner Dwolla does not enable.
+ */
 const REFUSALS_BY_CODE = new Map<string, Refusal>([
   ['InvalidExchangeToken', 'EXCHANGE_TOKEN_INVALID'],
   ['InactiveExchange', 'EXCHANGE_INACTIVE'],
-  ['DuplicateResource', 'FUNDING_SOURCE_EXISTS']
+  ['DuplicateResource', 'FUNDING_SOURCE_EXISTS'],
+  ['InvalidScope', 'PARTNER_NOT_ENABLED'],
+  ['InvalidScopes', 'PARTNER_NOT_ENABLED']
 ])
+
+/** The exchange form of Dwolla's duplicate: a 400 ValidationError whose message says so, naming no id. */
+const AUTHORIZATION_ALREADY_USED = /Authorization already associated to a funding source/i
+/** The manual-entry form names the existing funding source: "Bank already exists: id=…". */
+const EXISTING_ID = /\bid=([0-9a-f-]{36})\b/i
 
 /** What a call's bare statuses mean, where Dwolla documents them for it. */
 type RefusalsByStatus = Partial<Record<number, Refusal>>
@@ -141,7 +151,7 @@ const exchangeIdIn = (href: string | undefined) => href === undefined ? undefine
 /** The last segment of a path or href: the id of the resource it names. */
 const lastSegment = (path: string) => path.slice(path.lastIndexOf('/') + 1)
 
-const refused = (refusal: Refusal) => new Problem(refusal, REFUSALS[refusal])
+const refused = (refusal: Refusal, options?: ProblemOptions) => new Problem(refusal, REFUSALS[refusal], options)
 
 const errorBody = (body: unknown): DwollaErrorBody | undefined => isDwollaErrorBody(body) ? body : undefined
 
@@ -168,8 +178,18 @@ function refusalProblem (operation: Operation, response: DwollaResponse, details
   if (details.some((detail) => detail.includes('/_links/redirect-url'))) {
     return new Problem('REDIRECT_URL_INVALID', 'Dwolla rejected the form of the redirect URL.')
   }
-  const refusal = REFUSALS_BY_CODE.get(errorBody(response.body)?.code ?? '') ?? byStatus[response.status]
-  return refusal === undefined ? upstreamProblem(operation, response) : refused(refusal)
+  // The partner's href came from Dwolla's list, which the caller refreshes (partners.forget) first.
+  if (details.some((detail) => detail.includes('/_links/exchange-partner'))) {
+    return new Problem('UPSTREAM_UNAVAILABLE', "Dwolla's list of partners changed; try again.", { cause: { operation, status: response.status } })
+  }
+  const dwollaError = errorBody(response.body)
+  // Creating an exchange, the partner's token is all the caller gave: a validation error is about it.
+  if (operation === 'createExchange' && dwollaError?.code === 'ValidationError') return refused('EXCHANGE_TOKEN_INVALID')
+  if (AUTHORIZATION_ALREADY_USED.test(dwollaError?.message ?? '')) return refused('FUNDING_SOURCE_EXISTS')
+  const refusal = REFUSALS_BY_CODE.get(dwollaError?.code ?? '') ?? byStatus[response.status]
+  if (refusal === undefined) return upstreamProblem(operation, response)
+  const existing = refusal === 'FUNDING_SOURCE_EXISTS' ? EXISTING_ID.exec(dwollaError?.message ?? '')?.[1] : undefined
+  return refused(refusal, { fundingSourceId: existing })
 }
 
 /**

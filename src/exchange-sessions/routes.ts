@@ -3,7 +3,7 @@ import type { DwollaClient } from '../dwolla/client.js'
 import { API_PROBLEMS, Problem, problemResponses } from '../problems.js'
 import { checkRedirect, type RedirectRequest } from './redirect-rules.js'
 import {
-  CreateExchangeSessionBody, CustomerParams, ExchangeParams, ExchangeSessionCreated, IdempotencyHeaders,
+  CreateExchangeSessionBody, CustomerParams, ExchangeParams, ExchangeSessionCreated, idempotencyHeaders,
   ReAuthExchangeSessionBody, exchangeSessionComponents, idempotencyKeyOf
 } from './schemas.js'
 
@@ -29,12 +29,11 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
     schema: {
       operationId: 'createExchangeSession',
       tags: ['exchange-sessions'],
-      security: [{ callerToken: [] }],
       summary: "Start verifying a customer's bank account through Visa, Plaid or MX",
       description: 'Creates a Dwolla exchange session and answers only what the app needs: the URL to send the ' +
         'user to (Visa, MX) or the Plaid Link token. The redirect rules are checked before anything reaches Dwolla.',
       params: CustomerParams,
-      headers: IdempotencyHeaders,
+      headers: idempotencyHeaders('session'),
       body: CreateExchangeSessionBody,
       response: {
         201: ExchangeSessionCreated,
@@ -59,12 +58,11 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
     schema: {
       operationId: 'createReAuthExchangeSession',
       tags: ['exchange-sessions'],
-      security: [{ callerToken: [] }],
       summary: "Re-authenticate an existing exchange with its partner",
       description: 'When Dwolla reports UpdateCredentials or sends customer_exchange_reauth_required: a new session ' +
         "for the exchange's own partner, under that partner's redirect rules. The exchange must belong to the customer.",
       params: ExchangeParams,
-      headers: IdempotencyHeaders,
+      headers: idempotencyHeaders('session'),
       body: ReAuthExchangeSessionBody,
       response: {
         201: ExchangeSessionCreated,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import { PlainText } from '../plain-text.js'
+import { NO_STORE } from '../problems.js'
+import { StringEnum } from '../string-enum.js'
 
 /** Dwolla's resource ids are UUIDs. */
 export const Uuid = (description: string, example: string) => Type.String({
@@ -18,24 +20,26 @@ export const ExchangeParams = Type.Object({
   exchangeId: Uuid("The id of the customer's exchange (a UUID), as Visa's redirect or Dwolla's webhook named it.", 'e5e9f2d3-a96c-4abd-a097-8ec7ae28aa8a')
 })
 
-export const IdempotencyHeaders = Type.Object({
+/** The Idempotency-Key header of a create, described by what a retry does not create twice. */
+export const idempotencyHeaders = (created: string) => Type.Object({
   'idempotency-key': Type.Optional(Type.String({
     pattern: '^[\\x21-\\x7E]{1,255}$',
-    description: 'Send the same key with the same request to retry safely: the same answer, nothing created twice. ' +
+    description: `Repeat the same key with the same body to retry safely: the same answer, and no second ${created} is created. ` +
       "The key sent to Dwolla is derived from it, the operation, the customer, the exchange and the request's content, " +
       "so the same key from another customer or with another body is an independent create, never another request's answer. " +
       'Dwolla keeps keys for 24 hours: a retry after that creates anew. Without a key, every call is its own create.'
   }))
 })
+export type IdempotencyHeaders = Static<ReturnType<typeof idempotencyHeaders>>
 
 /** The caller's Idempotency-Key, or a fresh one: every create reaching Dwolla carries a key. */
-export const idempotencyKeyOf = (headers: Static<typeof IdempotencyHeaders>) => headers['idempotency-key'] ?? randomUUID()
+export const idempotencyKeyOf = (headers: IdempotencyHeaders) => headers['idempotency-key'] ?? randomUUID()
 
-export const PartnerSchema = Type.Union([Type.Literal('visa'), Type.Literal('plaid'), Type.Literal('mx')], {
+export const PartnerSchema = StringEnum(['visa', 'plaid', 'mx'], {
   description: 'The open banking partner that verifies the bank account.'
 })
 
-export const PlatformSchema = Type.Union([Type.Literal('web'), Type.Literal('ios'), Type.Literal('android')], {
+export const PlatformSchema = StringEnum(['web', 'ios', 'android'], {
   default: 'web',
   description: 'Where the app runs; decides which redirect Plaid needs.'
 })
@@ -68,34 +72,36 @@ export const ReAuthExchangeSessionBody = Type.Object({
   redirectUrl: Type.Optional(RedirectUrl)
 }, { additionalProperties: false })
 
-export const ExchangeSessionUrl = Type.Object({
-  partner: Type.Union([Type.Literal('visa'), Type.Literal('mx')]),
-  exchangeSessionUrl: Type.String({ format: 'uri', description: "Open this URL to send the user to the partner's page." })
-}, { $id: 'ExchangeSessionUrl', additionalProperties: false, description: 'Visa and MX: where to send the user.' })
+const ExchangeSessionUrl = Type.String({ format: 'uri', description: "Open this URL to send the user to the partner's page." })
 
-export const PlaidLinkToken = Type.Object({
+export const VisaExchangeSession = Type.Object({
+  partner: Type.Literal('visa'),
+  exchangeSessionUrl: ExchangeSessionUrl
+}, { $id: 'VisaExchangeSession', additionalProperties: false, description: "Visa: where to send the user; Visa redirects back with ?exchange=." })
+
+export const MxExchangeSession = Type.Object({
+  partner: Type.Literal('mx'),
+  exchangeSessionUrl: ExchangeSessionUrl
+}, { $id: 'MxExchangeSession', additionalProperties: false, description: 'MX: where to send the user; MX Connect does not redirect back.' })
+
+export const PlaidExchangeSession = Type.Object({
   partner: Type.Literal('plaid'),
   linkToken: Type.String({ description: 'Initialise Plaid Link with this token.' })
-}, { $id: 'PlaidLinkToken', additionalProperties: false, description: 'Plaid: the token to open Plaid Link with.' })
+}, { $id: 'PlaidExchangeSession', additionalProperties: false, description: 'Plaid: the token to open Plaid Link with.' })
 
-const componentRef = (id: string) => `#/components/schemas/${id}`
-
-/** What the app needs to send its user on, told apart by partner. */
-export const ExchangeSession = Type.Unsafe<Static<typeof ExchangeSessionUrl> | Static<typeof PlaidLinkToken>>({
+/** What the app needs to send its user on, told apart by partner (openapi.yaml maps each partner to its schema). */
+export const ExchangeSession = Type.Unsafe<Static<typeof VisaExchangeSession> | Static<typeof MxExchangeSession> | Static<typeof PlaidExchangeSession>>({
   $id: 'ExchangeSession',
-  oneOf: [Type.Ref('ExchangeSessionUrl'), Type.Ref('PlaidLinkToken')],
-  discriminator: {
-    propertyName: 'partner',
-    mapping: { visa: componentRef('ExchangeSessionUrl'), mx: componentRef('ExchangeSessionUrl'), plaid: componentRef('PlaidLinkToken') }
-  }
+  oneOf: [Type.Ref('VisaExchangeSession'), Type.Ref('MxExchangeSession'), Type.Ref('PlaidExchangeSession')],
+  discriminator: { propertyName: 'partner' }
 })
 
 /** The shared schemas the exchange-session responses refer to, for app.addSchema. */
-export const exchangeSessionComponents = [ExchangeSessionUrl, PlaidLinkToken, ExchangeSession]
+export const exchangeSessionComponents = [VisaExchangeSession, MxExchangeSession, PlaidExchangeSession, ExchangeSession]
 
 export const ExchangeSessionCreated = {
   description: 'The session is created; send the user on with what the partner needs.',
-  headers: { 'cache-control': { type: 'string', const: 'no-store' } },
+  headers: { 'cache-control': NO_STORE },
   content: {
     'application/json': {
       schema: Type.Unsafe<Static<typeof ExchangeSession>>(Type.Ref('ExchangeSession')),

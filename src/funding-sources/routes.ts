@@ -1,10 +1,11 @@
+import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { BankLinkStore } from '../bank-links/store.js'
 import type { DwollaClient } from '../dwolla/client.js'
-import { CustomerParams, IdempotencyHeaders, idempotencyKeyOf } from '../exchange-sessions/schemas.js'
-import { API_PROBLEMS, Problem, problemResponses } from '../problems.js'
+import { CustomerParams, idempotencyHeaders, idempotencyKeyOf } from '../exchange-sessions/schemas.js'
+import { API_PROBLEMS, NO_STORE, Problem, problemResponses } from '../problems.js'
 import {
-  AvailableExchangeConnectionsResponse, BalanceResponse, CreateFundingSourceBody, FundingSourceParams, FundingSourceResponse
+  AvailableExchangeConnectionsResponse, BalanceResponse, FundingSourceParams, FundingSourceResponse, fundingSourceComponents, type CreateFundingSourceRequest
 } from './schemas.js'
 
 export interface FundingSourceRoutesOptions {
@@ -17,19 +18,23 @@ export interface FundingSourceRoutesOptions {
  * partner's approval) and the funding source's balance.
  */
 export const fundingSourceRoutes: FastifyPluginAsyncTypebox<FundingSourceRoutesOptions> = async (app, { dwolla, bankLinks }) => {
+  for (const schema of fundingSourceComponents) app.addSchema(schema)
   app.post('/v1/customers/:customerId/funding-sources', {
     schema: {
       operationId: 'createFundingSource',
       tags: ['funding-sources'],
-      security: [{ callerToken: [] }],
       summary: "Turn the partner's approval into a verified bank funding source",
       description: 'Visa: the exchange id from the redirect; Plaid: the public token from Link; MX: a connection token. ' +
         'One Idempotency-Key covers both Dwolla creates (exchange, funding source): a retried call creates nothing twice.',
       params: CustomerParams,
-      headers: IdempotencyHeaders,
-      body: CreateFundingSourceBody,
+      headers: idempotencyHeaders('funding source'),
+      body: Type.Unsafe<Static<typeof CreateFundingSourceRequest>>(Type.Ref('CreateFundingSourceRequest')),
       response: {
-        201: { description: 'The bank is a verified funding source of the customer.', ...FundingSourceResponse },
+        201: {
+          description: 'The bank is a verified funding source of the customer.',
+          headers: { 'cache-control': NO_STORE },
+          content: { 'application/json': { schema: FundingSourceResponse } }
+        },
         ...problemResponses([
           ...API_PROBLEMS, 'CUSTOMER_NOT_FOUND', 'EXCHANGE_NOT_FOUND', 'FUNDING_SOURCE_EXISTS', 'PARTNER_NOT_ENABLED',
           'EXCHANGE_TOKEN_INVALID', 'EXCHANGE_INACTIVE'
@@ -50,11 +55,16 @@ export const fundingSourceRoutes: FastifyPluginAsyncTypebox<FundingSourceRoutesO
     schema: {
       operationId: 'listAvailableExchangeConnections',
       tags: ['funding-sources'],
-      security: [{ callerToken: [] }],
       summary: 'The accounts the user connected in MX Connect, to pick one from',
+      description: 'MX Connect does not redirect back: poll this after opening it. An empty list means the user has not ' +
+        'finished (or connected nothing); each connection carries the token to create the funding source from.',
       params: CustomerParams,
       response: {
-        200: { description: 'The connections, each with the token to create a funding source from.', ...AvailableExchangeConnectionsResponse },
+        200: {
+          description: 'The connections, each with the token to create a funding source from.',
+          headers: { 'cache-control': NO_STORE },
+          content: { 'application/json': { schema: AvailableExchangeConnectionsResponse } }
+        },
         ...problemResponses([...API_PROBLEMS, 'CUSTOMER_NOT_FOUND'])
       }
     }
@@ -67,7 +77,6 @@ export const fundingSourceRoutes: FastifyPluginAsyncTypebox<FundingSourceRoutesO
     schema: {
       operationId: 'getFundingSourceBalance',
       tags: ['funding-sources'],
-      security: [{ callerToken: [] }],
       summary: "The bank account's balance, to check before a transfer",
       description: 'The funding source must be the customer\'s own: another customer\'s is answered 404 and its balance is never asked for. ' +
         'When the bank connection went stale (a password change, a consent lapse) the answer is 409 `REAUTH_REQUIRED` naming the ' +

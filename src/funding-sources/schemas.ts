@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CustomerId, Uuid } from '../exchange-sessions/schemas.js'
+import { CustomerId, PartnerSchema, Uuid } from '../exchange-sessions/schemas.js'
 import { PlainText } from '../plain-text.js'
+import { StringEnum } from '../string-enum.js'
 
 const Name = PlainText({
   minLength: 1,
@@ -9,7 +10,7 @@ const Name = PlainText({
   examples: ['Jane Doe - Checking']
 })
 
-const BankAccountType = Type.Union([Type.Literal('checking'), Type.Literal('savings')], {
+const BankAccountType = StringEnum(['checking', 'savings'], {
   description: 'The kind of bank account.'
 })
 
@@ -19,39 +20,45 @@ const AvailableConnectionToken = PlainText({
   description: 'An MX connection, from GET …/available-exchange-connections.'
 })
 
-const VisaGrant = Type.Object({
+export const VisaFundingSourceRequest = Type.Object({
   partner: Type.Literal('visa'),
   exchangeId: Uuid('The exchange Visa named in `?exchange=` on its redirect.', 'e5e9f2d3-a96c-4abd-a097-8ec7ae28aa8a'),
   name: Name,
   bankAccountType: BankAccountType
-}, { additionalProperties: false })
+}, { $id: 'VisaFundingSourceRequest', additionalProperties: false, description: "Visa: the exchange its redirect named." })
 
-const PlaidGrant = Type.Object({
+export const PlaidFundingSourceRequest = Type.Object({
   partner: Type.Literal('plaid'),
   publicToken: PlainText({ minLength: 1, maxLength: 2048, description: "The public token Plaid Link's onSuccess handed the app." }),
   name: Name,
   bankAccountType: BankAccountType
-}, { additionalProperties: false })
+}, { $id: 'PlaidFundingSourceRequest', additionalProperties: false, description: "Plaid: Link's public token." })
 
-const MxGrant = Type.Object({
+export const MxFundingSourceRequest = Type.Object({
   partner: Type.Literal('mx'),
   availableConnectionToken: AvailableConnectionToken,
   name: Name,
   bankAccountType: BankAccountType
-}, { additionalProperties: false })
-
-type CreateFundingSourceBody = Static<typeof VisaGrant> | Static<typeof PlaidGrant> | Static<typeof MxGrant>
+}, { $id: 'MxFundingSourceRequest', additionalProperties: false, description: 'MX: the connection the user picked.' })
 
 /**
  * What the partner's flow handed the app, by partner. A oneOf with a discriminator, so that a
- * problem is reported against the named partner's members only.
+ * problem is reported against the named partner's members only; the partner's own enum comes
+ * first, so that an unknown partner is told the allowed ones.
  */
-export const CreateFundingSourceBody = Type.Unsafe<CreateFundingSourceBody>({
+export const CreateFundingSourceRequest = Type.Unsafe<
+  Static<typeof VisaFundingSourceRequest> | Static<typeof PlaidFundingSourceRequest> | Static<typeof MxFundingSourceRequest>
+>({
+  $id: 'CreateFundingSourceRequest',
   type: 'object',
   required: ['partner'],
+  properties: { partner: PartnerSchema },
   discriminator: { propertyName: 'partner' },
-  oneOf: [VisaGrant, PlaidGrant, MxGrant]
+  oneOf: [Type.Ref('VisaFundingSourceRequest'), Type.Ref('PlaidFundingSourceRequest'), Type.Ref('MxFundingSourceRequest')]
 })
+
+/** The shared schemas the funding-source request refers to, for app.addSchema. */
+export const fundingSourceComponents = [VisaFundingSourceRequest, PlaidFundingSourceRequest, MxFundingSourceRequest, CreateFundingSourceRequest]
 
 export const FundingSourceResponse = Type.Object({
   fundingSourceId: Type.String({ description: "The Dwolla funding source's id: use it to send or receive money." }),

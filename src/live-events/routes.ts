@@ -34,7 +34,6 @@ export const liveEventRoutes: FastifyPluginAsyncTypebox<LiveEventRoutesOptions> 
     schema: {
       operationId: 'streamCustomerEvents',
       tags: ['events'],
-      security: [{ callerToken: [] }],
       summary: "The customer's bank-link events as they happen (Server-Sent Events)",
       description: "Open it with the browser's EventSource (cookie mode) or a fetch-based reader (bearer token). Events: " +
         '`bank-link.reauth-required`, `funding-source.added`, `funding-source.verified`, `funding-source.unverified`, `funding-source.removed`. ' +

@@ -31,5 +31,5 @@ export const EventStream = Type.String({
   description: 'Server-Sent Events. Each message has `id:` (resume with `Last-Event-ID`), `event:` (the type) and one `data:` line of JSON ' +
     '(see x-event-data). Lines starting with `:` are heartbeats. The first message is `retry:`, the reconnection delay.',
   examples: ['retry: 2000\n\nid: 9c949341-653e-41f3-a27c-00c772e41061\nevent: bank-link.reauth-required\ndata: {"exchangeId":"e5e9f2d3-a96c-4abd-a097-8ec7ae28aa8a","occurredAt":"2026-11-26T16:00:00.000Z"}\n\n'],
-  'x-event-data': Type.Union([ReauthRequired, FundingSourceChanged])
+  'x-event-data': { oneOf: [ReauthRequired, FundingSourceChanged] }
 })

@@ -1,6 +1,7 @@
 import { fastifyCookie } from '@fastify/cookie'
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
+import { LruMap } from 'toad-cache'
 import { BEARER_CHALLENGE, createCallerVerifier, type Caller, type JwtAuth } from '../auth/caller-verifier.js'
 import type { AuthConfig } from '../config.js'
 import { Problem } from '../problems.js'
@@ -19,6 +20,8 @@ declare module 'fastify' {
 export const CSRF_HEADER = 'x-requested-with'
 export const CSRF_HEADER_VALUE = 'fetch'
 
+const MAX_BLOCKED_IPS = 10_000
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const BEARER = /^Bearer +(\S+) *$/i
 
@@ -29,7 +32,7 @@ export interface CallerGuardOptions {
 
 /** The caller's token from Authorization: Bearer or, for web apps, the session cookie. */
 async function createAuthenticator (app: FastifyInstance, auth: JwtAuth, corsOrigins: readonly string[]) {
-  const verify = createCallerVerifier(auth)
+  const verify = createCallerVerifier(auth, app.log)
   const allowedOrigins = new Set(corsOrigins)
   const { cookie } = auth
   // Cookies are parsed only here, for the one cookie we read, not on every request.
@@ -64,13 +67,27 @@ export const callerGuard = fp(async (app: FastifyInstance, { auth, corsOrigins }
   }
   const authenticate = auth.mode === 'jwt' ? await createAuthenticator(app, auth, corsOrigins) : undefined
 
+  // Client IPs over their limit without a valid token, with the end of their window: refused before
+  // any verification, so junk cannot make the service fetch keys. Bounded; the least recent goes first.
+  const blockedUntil = new LruMap<number>(MAX_BLOCKED_IPS)
+  const limitFailures = async (request: FastifyRequest) => {
+    try {
+      await app.limitCaller(request)
+    } catch (problem) {
+      if (request.caller === undefined) blockedUntil.set(request.ip, Date.now() + Number((problem as Problem).retryAfter) * 1000)
+      throw problem
+    }
+  }
+
   const guardFor = (checksCustomer: boolean): onRequestHookHandler => async (request) => {
     if (authenticate === undefined) return app.limitCaller(request)
+    const wait = (blockedUntil.get(request.ip) ?? 0) - Date.now()
+    if (wait > 0) throw new Problem('RATE_LIMITED', 'Too many requests without a valid token from this address; try again later.', { retryAfter: Math.ceil(wait / 1000) })
     // Failed attempts count too, by client IP, so tokens cannot be guessed at full speed.
     try {
       request.caller = await authenticate(request)
     } finally {
-      await app.limitCaller(request)
+      await limitFailures(request)
     }
     if (checksCustomer && request.caller.customerId !== (request.params as { customerId: string }).customerId) {
       throw new Problem('FORBIDDEN', 'The token does not allow acting for this customer.')

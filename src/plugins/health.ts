@@ -16,13 +16,22 @@ export interface HealthOptions {
  */
 export async function healthRoutes (app: FastifyInstance, { dwollaReady }: HealthOptions) {
   app.get('/health/live', {
-    schema: { operationId: 'getLiveness', tags: ['operations'], summary: 'Liveness', response: { 200: Liveness } }
+    schema: {
+      operationId: 'getLiveness',
+      tags: ['operations'],
+      security: [],
+      summary: 'Liveness',
+      description: 'For the orchestrator: 200 while the process serves requests, refused once shutdown begins.',
+      response: { 200: Liveness }
+    }
   }, async () => ({ status: 'ok' }))
   app.get('/health/ready', {
     schema: {
       operationId: 'getReadiness',
       tags: ['operations'],
+      security: [],
       summary: 'Readiness',
+      description: 'For the orchestrator: 200 while a Dwolla token can be had, else 503 NOT_READY.',
       response: { 200: Readiness, ...problemResponses(['NOT_READY']) }
     }
   }, async () => {

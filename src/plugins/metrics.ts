@@ -31,6 +31,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance, { metrics, listen }
       schema: {
         operationId: 'getMetrics',
         tags: ['operations'],
+        security: [],
         summary: 'Prometheus metrics',
         description: 'Request durations, Dwolla calls by operation and status with their durations, retries and token refreshes.',
         produces: ['text/plain'],

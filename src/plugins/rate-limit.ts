@@ -12,12 +12,41 @@ declare module 'fastify' {
   }
 }
 
-/** Per-caller request limit, in memory or shared by every replica through Redis. */
+// A paused Redis answers nothing: the request stops waiting at the deadline, and the client drops
+// the command at its timeout, so commands cannot pile up in it.
+const COUNT_DEADLINE_MS = 500
+
+/** Rejects when the promise has not settled by the deadline; the timer never outlives it. */
+function withinDeadline<T> (promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${COUNT_DEADLINE_MS} ms`)), COUNT_DEADLINE_MS)
+  })
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * Per-caller request limit, in memory or shared by every replica through Redis. While Redis fails
+ * or stalls, requests are served unlimited (fail-open): one warning when an outage starts, one info
+ * line when it ends.
+ */
 export const callerRateLimit = fp(async (app: FastifyInstance, { max, window, redisUrl }: RateLimitConfig) => {
-  // Once connected, fail fast rather than queue while Redis is away: the limit is skipped, requests served.
+  // Once connected, fail fast rather than queue while Redis is away.
   const redis = redisUrl === undefined ? undefined : createRedisConnection(redisUrl)
+  let outage = false
+  const failed = (error: unknown) => {
+    if (outage) return
+    outage = true
+    app.log.warn({ err: error }, 'rate-limit Redis unavailable: requests are not limited until it recovers')
+  }
+  const recovered = () => {
+    if (!outage) return
+    outage = false
+    app.log.info('rate-limit Redis recovered: requests are limited again')
+  }
   if (redis) {
-    redis.on('error', (error: Error) => app.log.warn({ err: error }, 'rate-limit Redis unavailable: requests are not limited'))
+    redis.on('error', failed)
+    redis.on('ready', recovered)
     app.addHook('onClose', async () => { redis.disconnect() })
     // A REDIS_URL that cannot be reached stops the start, like any bad configuration.
     await redis.connect()
@@ -28,12 +57,18 @@ export const callerRateLimit = fp(async (app: FastifyInstance, { max, window, re
     timeWindow: window,
     redis,
     nameSpace: 'bff-rate-limit:',
-    skipOnError: true,
     keyGenerator: (request) => request.caller ? `caller:${request.caller.subject}` : `ip:${request.ip}`
   })
   const count = app.createRateLimit()
   app.decorate('limitCaller', async (request: FastifyRequest) => {
-    const outcome = await count(request)
+    let outcome
+    try {
+      outcome = await (redis ? withinDeadline(count(request)) : count(request))
+    } catch (error) {
+      failed(error)
+      return
+    }
+    recovered()
     if ('isExceeded' in outcome && outcome.isExceeded) {
       throw new Problem('RATE_LIMITED', `More than ${max} requests in ${window}; try again later.`, { retryAfter: outcome.ttlInSeconds })
     }

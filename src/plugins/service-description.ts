@@ -2,11 +2,12 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { DwollaEnv } from '../config.js'
+import { StringEnum } from '../string-enum.js'
 
 export const ServiceDescription = Type.Object({
   service: Type.String(),
   description: Type.String(),
-  dwollaEnv: Type.Union([Type.Literal('simulator'), Type.Literal('sandbox'), Type.Literal('production')]),
+  dwollaEnv: StringEnum(['simulator', 'sandbox', 'production']),
   endpoints: Type.Record(Type.String(), Type.String(), { description: 'Method and path by operation.' })
 })
 
@@ -14,7 +15,9 @@ export const ServiceDescription = Type.Object({
 export const homeRouteSchema = {
   operationId: 'describeService',
   tags: ['operations'],
+  security: [],
   summary: 'What this service is',
+  description: 'In simulator mode the demo page; otherwise the service, its Dwolla environment and its operations.',
   response: {
     200: {
       description: 'In simulator mode, the demo page; otherwise a small JSON service description.',

@@ -46,12 +46,9 @@ export const invalidExchangeToken = () => error(401, 'InvalidExchangeToken',
   'The exchange token is not valid to perform this operation. Either the token is expired or invalid, or the products permissions to the token are invalid or expired.')
 export const inactiveExchange = () => error(400, 'InactiveExchange', 'The Exchange was removed or disabled.')
 
-/** Dwolla's DuplicateResource, linking to the funding source that already exists. */
-export const duplicateFundingSource = (id: string, href: string) => new DwollaError(400, {
-  code: 'DuplicateResource',
-  message: `Bank already exists: id=${id}`,
-  _links: { about: link(href, 'funding-source') }
-})
+/** Dwolla's duplicate for a funding source from an exchange, as documented: it names no funding source. */
+export const authorizationAlreadyUsed = () => error(400, 'ValidationError',
+  'Duplicate funding source or validation error. Authorization already associated to a funding source.')
 /** Dwolla's UpdateCredentials on a balance check, linking to where a re-auth session is created. */
 export const updateCredentials = (reauthHref: string) => new DwollaError(400, {
   code: 'UpdateCredentials',

@@ -57,6 +57,8 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = as
     schema: {
       operationId: 'receiveDwollaWebhook',
       tags: ['webhooks'],
+      // Dwolla's signature, not a caller token, is what this route checks.
+      security: [],
       summary: "Dwolla's webhooks (subscribe this URL with the webhooks command)",
       description: 'Verified with `DWOLLA_WEBHOOK_SECRET` on the raw body before parsing; answered 200 at once, the work done after. ' +
         'Each event is processed once (its id is remembered for 73 hours, in Redis when `REDIS_URL` is set). Handled topics: ' +

@@ -9,6 +9,8 @@ const create = (customerId: string, headers: Record<string, string> = {}) => ({
   headers: { 'content-type': 'application/json', ...headers },
   payload: JSON.stringify({ partner: 'mx' })
 })
+const WARNING = 'rate-limit Redis unavailable: requests are not limited until it recovers'
+const RECOVERED = 'rate-limit Redis recovered: requests are limited again'
 const as = (customerId: string, sub: string) => ({ authorization: `Bearer ${token(customerId, { sub })}` })
 
 t.test('each caller has its own limit; over it: 429 RATE_LIMITED with Retry-After, and Dwolla sees nothing', async (t) => {
@@ -63,7 +65,47 @@ t.test('with REDIS_URL, replicas share one count per caller', async (t) => {
   // Redis gone: the service keeps serving and says why it no longer limits.
   await redis.stop()
   t.equal((await one.app.inject(create(one.customerId, as(one.customerId, 'carol')))).statusCode, 201)
-  const warned = () => one.logs.records().some((record) => record.level === 40 && record.msg === 'rate-limit Redis unavailable: requests are not limited')
+  const warned = () => one.logs.records().some((record) => record.level === 40 && record.msg === WARNING)
   for (let wait = 0; !warned() && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 20))
   t.ok(warned(), 'a warning names the cause')
+})
+
+t.test('a stalled or lost Redis holds no request: served within a second, one warning per outage, one line on recovery', async (t) => {
+  const redis = await startRedis(t)
+  const { app, customerId, logs } = await startStack(t, { ...hsEnv, RATE_LIMIT_MAX: '3', REDIS_URL: redis.url })
+  const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/v1/customers/${customerId}/exchange-sessions`
+  const post = async (sub: string) => {
+    const started = performance.now()
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...as(customerId, sub) }, body: '{"partner":"mx"}' })
+    return { status: response.status, ms: performance.now() - started }
+  }
+  const lines = (msg: string) => logs.records().filter((record) => record.msg === msg).length
+  const until = async (done: () => boolean) => {
+    for (let wait = 0; !done() && wait < 200; wait++) await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+
+  // Paused: the connection is open, nothing answers. Fail-open: served, unlimited, each within the command timeout.
+  redis.pause()
+  const stalled = [...await Promise.all([post('erin'), post('erin'), post('erin')]), await post('erin'), await post('erin')]
+  t.same(stalled.map(({ status }) => status), [201, 201, 201, 201, 201], 'served unlimited (5 > RATE_LIMIT_MAX) while Redis stalls')
+  t.ok(stalled.every(({ ms }) => ms < 1500), `each answered within 1.5 s (slowest ${Math.round(Math.max(...stalled.map(({ ms }) => ms)))} ms)`)
+  t.equal(lines(WARNING), 1, 'one warning for the outage')
+  redis.resume()
+  await until(() => lines(RECOVERED) === 1)
+  t.equal((await post('frank')).status, 201)
+  t.equal(lines(RECOVERED), 1, 'one line when it recovers')
+
+  // Killed, then back on the same port: still one warning and one recovery line for this outage.
+  await redis.stop()
+  const lost = [await post('gina'), await post('gina'), await post('gina'), await post('gina')]
+  t.same(lost.map(({ status }) => status), [201, 201, 201, 201])
+  t.ok(lost.every(({ ms }) => ms < 1500), 'answered at once while Redis is down')
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  t.equal(lines(WARNING), 2, 'reconnection attempts add no warning')
+  await redis.restart()
+  await until(() => lines(RECOVERED) === 2)
+  t.equal(lines(RECOVERED), 2)
+  t.equal(lines(WARNING), 2)
+  const limited = [await post('hana'), await post('hana'), await post('hana'), await post('hana')]
+  t.same(limited.map(({ status }) => status), [201, 201, 201, 429], 'the limit holds again')
 })

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto'
+import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { createSigner, type Algorithm } from 'fast-jwt'
 
 export const ISSUER = 'https://id.example.com/'
@@ -27,20 +27,24 @@ export interface TokenOptions {
   kid?: string
   iss?: string
   aud?: string
-  sub?: string
+  /** Any value, as a broken identity provider might send it; undefined: no sub claim. */
+  sub?: unknown
   /** Lifetime in ms; null: no exp claim. */
   expiresIn?: number | null
   notBefore?: number
-  /** When the token was issued, in ms since the epoch. */
-  issuedAt?: number
+  /** When the token was issued, in ms since the epoch; null: no iat claim. */
+  issuedAt?: number | null
   claims?: Record<string, unknown>
 }
 
 /** A caller token as an identity provider would issue it; HS256 with SECRET unless told. */
 export function token (customerId: unknown, options: TokenOptions = {}) {
   const { key = SECRET, algorithm = 'HS256', kid, iss = ISSUER, aud = AUDIENCE, sub = 'user-1', expiresIn = 60_000, notBefore, issuedAt, claims } = options
-  const sign = createSigner({ key, algorithm, iss, aud, sub, ...(expiresIn !== null && { expiresIn }), ...(kid && { kid }), ...(notBefore && { notBefore }), ...(issuedAt && { clockTimestamp: issuedAt }) })
-  return sign({ dwolla_customer_id: customerId, ...claims })
+  const sign = createSigner({
+    key, algorithm, iss, aud, ...(expiresIn !== null && { expiresIn }), ...(kid && { kid }), ...(notBefore && { notBefore }),
+    ...(issuedAt === null ? { noTimestamp: true } : issuedAt && { clockTimestamp: issuedAt })
+  })
+  return sign({ sub, dwolla_customer_id: customerId, ...claims })
 }
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
@@ -52,3 +56,9 @@ export function forgedToken (header: Record<string, unknown>, claims: Record<str
 
 /** A public key as a JWKS endpoint lists it. */
 export const jwk = (publicKey: KeyObject, kid: string, alg: string) => ({ ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' })
+
+/** An HS256 token over any claims, also ones the signer would refuse to write. */
+export function hsToken (claims: Record<string, unknown>) {
+  const unsigned = forgedToken({ alg: 'HS256', typ: 'JWT' }, claims).slice(0, -1)
+  return `${unsigned}.${createHmac('sha256', SECRET).update(unsigned).digest('base64url')}`
+}

@@ -86,11 +86,11 @@ t.test('an expired Dwolla token is refreshed and the call retried once, unseen b
 t.test('request problems are answered before anything reaches Dwolla', async (t) => {
   const { app, sim, customerId } = await startStack(t)
   const url = `/v1/customers/${customerId}/exchange-sessions`
-  const cases: Array<{ name: string, request: InjectOptions, status: number, code: string, path?: string, detail?: RegExp }> = [
+  const cases: Array<{ name: string, request: InjectOptions, status: number, code: string, path?: string, message?: string, detail?: RegExp }> = [
     { name: 'unknown property', request: { method: 'POST', url, ...json({ partner: 'mx', extra: 1 }) }, status: 400, code: 'VALIDATION_ERROR', path: '/extra' },
     { name: 'missing partner', request: { method: 'POST', url, ...json({}) }, status: 400, code: 'VALIDATION_ERROR', path: '/partner' },
-    { name: 'unknown partner', request: { method: 'POST', url, ...json({ partner: 'finicity' }) }, status: 400, code: 'VALIDATION_ERROR', path: '/partner' },
-    { name: 'unknown platform', request: { method: 'POST', url, ...json({ partner: 'mx', platform: 'tv' }) }, status: 400, code: 'VALIDATION_ERROR', path: '/platform' },
+    { name: 'unknown partner', request: { method: 'POST', url, ...json({ partner: 'finicity' }) }, status: 400, code: 'VALIDATION_ERROR', path: '/partner', message: 'must be one of: visa, plaid, mx' },
+    { name: 'unknown platform', request: { method: 'POST', url, ...json({ partner: 'mx', platform: 'tv' }) }, status: 400, code: 'VALIDATION_ERROR', path: '/platform', message: 'must be one of: web, ios, android' },
     { name: 'redirect not a string', request: { method: 'POST', url, ...json({ partner: 'visa', redirectUrl: 5 }) }, status: 400, code: 'VALIDATION_ERROR', path: '/redirectUrl' },
     { name: 'body an array', request: { method: 'POST', url, ...json([]) }, status: 400, code: 'VALIDATION_ERROR' },
     { name: 'customer id not a UUID', request: { method: 'POST', url: '/v1/customers/not-a-uuid/exchange-sessions', ...json({ partner: 'mx' }) }, status: 400, code: 'VALIDATION_ERROR', path: 'params:/customerId' },
@@ -114,14 +114,14 @@ t.test('request problems are answered before anything reaches Dwolla', async (t)
     { name: 'unknown route', request: { method: 'POST', url: `/v1/customers/${customerId}/sessions`, ...json({ partner: 'mx' }) }, status: 404, code: 'NOT_FOUND' },
     { name: 'wrong method', request: { method: 'GET', url }, status: 404, code: 'NOT_FOUND' }
   ]
-  for (const { name, request, status, code, path, detail } of cases) {
+  for (const { name, request, status, code, path, message = String, detail } of cases) {
     const response = await app.inject(request)
     t.equal(response.statusCode, status, name)
     t.match(response.headers['content-type'], /^application\/problem\+json/, name)
     const problem = response.json()
     t.match(problem, { status, code, type: `/problems/${code.toLowerCase().replaceAll('_', '-')}`, title: String, detail: String }, name)
     t.equal(problem.requestId, response.headers['x-request-id'], `${name}: the request id`)
-    if (path) t.match(problem.errors, [{ path, message: String }], `${name}: the field`)
+    if (path) t.match(problem.errors, [{ path, message }], `${name}: the field`)
     if (detail) t.match(problem.detail, detail, `${name}: the detail`)
   }
   t.same(sim.calls, [], 'Dwolla saw nothing')
@@ -143,7 +143,7 @@ t.test("Dwolla's documented answers map to the service's problems", async (t) =>
     { fault: { status: 400, body: { code: 'BadRequest', message: 'The request body contains bad syntax or is incomplete.' } }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 400, body: '<html><body>Bad Request</body></html>' }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 401, body: '<html><body>Unauthorized</body></html>' }, status: 502, code: 'UPSTREAM_ERROR' },
-    { fault: { status: 401, body: { code: 'InvalidScope', message: 'Missing or invalid scopes for requested endpoint.' } }, status: 502, code: 'UPSTREAM_ERROR' },
+    { fault: { status: 401, body: { code: 'InvalidScope', message: 'Missing or invalid scopes for requested endpoint.' } }, status: 422, code: 'PARTNER_NOT_ENABLED' },
     { fault: { status: 403, body: { code: 'Forbidden', message: 'The exchange partner specified does not support this product.' } }, status: 422, code: 'PARTNER_NOT_ENABLED' },
     { fault: { status: 500, body: { code: 'ServerError', message: 'A server error occurred. Error ID: 1' }, times: 3 }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 502, body: '<html><body>Bad gateway</body></html>', times: 3 }, status: 502, code: 'UPSTREAM_ERROR' },
@@ -208,7 +208,7 @@ t.test('Dwolla rejecting a cached partner href makes the next request fetch the 
   const { app, sim, customerId } = await startStack(t)
   const url = `/v1/customers/${customerId}/exchange-sessions`
   sim.fault({ method: 'POST', route: ROUTE, status: 400, body: { code: 'ValidationError', message: '/_links/exchange-partner/href is invalid' } })
-  t.match((await app.inject({ method: 'POST', url, ...json({ partner: 'mx' }) })).json(), { status: 502, code: 'UPSTREAM_ERROR' })
+  t.match((await app.inject({ method: 'POST', url, ...json({ partner: 'mx' }) })).json(), { status: 503, code: 'UPSTREAM_UNAVAILABLE', detail: /try again/ })
   t.equal((await app.inject({ method: 'POST', url, ...json({ partner: 'mx' }) })).statusCode, 201)
   t.equal(sim.calls.filter((call) => call.route === '/exchange-partners').length, 2)
 })

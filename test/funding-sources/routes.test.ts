@@ -131,7 +131,8 @@ t.test("Dwolla's answers about the exchange and the bank map to the service's pr
   const duplicate = await fundingSource(added)
   t.equal(duplicate.statusCode, 409, 'the same bank again')
   t.match(duplicate.json(), { code: 'FUNDING_SOURCE_EXISTS', status: 409 })
-  t.notMatch(duplicate.body, /funding-sources\/|Bank already exists/, "Dwolla's link to the existing one stays inside")
+  t.notMatch(duplicate.body, /funding-sources\/|Authorization already associated/, "Dwolla's words stay inside")
+  t.notOk('fundingSourceId' in duplicate.json(), 'the exchange form names no funding source')
 
   const deactivated = await visa()
   sim.deactivateExchange(deactivated.exchangeId)
@@ -170,11 +171,11 @@ t.test('faults on each Dwolla call map to the documented problems, nothing of Dw
   const forbidden = { code: 'Forbidden', message: 'Not authorized to create funding source.' }
   const cases: Array<{ name: string, partner: 'visa' | 'plaid', fault: Fault, status: number, code: string }> = [
     { name: 'exchange create 403', partner: 'plaid', fault: { method: 'POST', route: CREATE_EXCHANGE, status: 403, body: { code: 'Forbidden', message: 'The exchange partner specified does not support this product.' } }, status: 422, code: 'PARTNER_NOT_ENABLED' },
-    { name: 'exchange create InvalidScope', partner: 'plaid', fault: { method: 'POST', route: CREATE_EXCHANGE, status: 401, body: { code: 'InvalidScope', message: 'Missing or invalid scopes for requested endpoint.' } }, status: 502, code: 'UPSTREAM_ERROR' },
+    { name: 'exchange create InvalidScope', partner: 'plaid', fault: { method: 'POST', route: CREATE_EXCHANGE, status: 401, body: { code: 'InvalidScope', message: 'Missing or invalid scopes for requested endpoint.' } }, status: 422, code: 'PARTNER_NOT_ENABLED' },
     { name: 'exchange create with a foreign Location', partner: 'plaid', fault: { method: 'POST', route: CREATE_EXCHANGE, status: 201, headers: { location: 'https://elsewhere.example/exchanges/1' } }, status: 502, code: 'UPSTREAM_ERROR' },
     { name: 'exchange create 5xx', partner: 'plaid', fault: { method: 'POST', route: CREATE_EXCHANGE, status: 500, body: { code: 'ServerError', message: 'Error ID: 7' }, times: 3 }, status: 502, code: 'UPSTREAM_ERROR' },
     { name: 'exchange retrieve in another shape', partner: 'visa', fault: { method: 'GET', route: RETRIEVE_EXCHANGE, status: 200, body: { _links: {} } }, status: 502, code: 'UPSTREAM_ERROR' },
-    { name: 'exchange retrieve InvalidScope', partner: 'visa', fault: { method: 'GET', route: RETRIEVE_EXCHANGE, status: 401, body: { code: 'InvalidScope', message: 'The scopes for retrieving an exchange resource is not enabled.' } }, status: 502, code: 'UPSTREAM_ERROR' },
+    { name: 'exchange retrieve InvalidScope', partner: 'visa', fault: { method: 'GET', route: RETRIEVE_EXCHANGE, status: 401, body: { code: 'InvalidScope', message: 'The scopes for retrieving an exchange resource is not enabled.' } }, status: 422, code: 'PARTNER_NOT_ENABLED' },
     { name: "funding-source create 403 (another customer's exchange)", partner: 'visa', fault: { method: 'POST', route: CREATE_FUNDING_SOURCE, status: 403, body: forbidden }, status: 404, code: 'EXCHANGE_NOT_FOUND' },
     { name: 'funding-source create 404', partner: 'visa', fault: { method: 'POST', route: CREATE_FUNDING_SOURCE, status: 404, body: { code: 'NotFound', message: 'Customer ID not found. Check Customer ID.' } }, status: 404, code: 'CUSTOMER_NOT_FOUND' },
     { name: 'funding-source create ValidationError', partner: 'visa', fault: { method: 'POST', route: CREATE_FUNDING_SOURCE, status: 400, body: { code: 'ValidationError', message: 'Validation error(s) present.', _embedded: { errors: [{ code: 'Invalid', message: '/_links/exchange/href is invalid.', path: '/_links/exchange/href' }] } } }, status: 502, code: 'UPSTREAM_ERROR' },
@@ -224,9 +225,9 @@ t.test('the available connections: an unknown customer, and an answer in another
 t.test('request problems are answered before anything reaches Dwolla', async (t) => {
   const { fundingSource, sim } = await setup(t)
   const visa = { partner: 'visa', exchangeId: randomUUID(), name: 'Checking', bankAccountType: 'checking' }
-  const cases: Array<{ name: string, body: unknown, path: string }> = [
+  const cases: Array<{ name: string, body: unknown, path: string, message?: string }> = [
     { name: 'no partner', body: { exchangeId: visa.exchangeId, name: 'x', bankAccountType: 'checking' }, path: '/partner' },
-    { name: 'unknown partner', body: { ...visa, partner: 'finicity' }, path: '/partner' },
+    { name: 'unknown partner', body: { ...visa, partner: 'finicity' }, path: '/partner', message: 'must be one of: visa, plaid, mx' },
     { name: "another partner's member", body: { ...visa, publicToken: 'public-sandbox-1' }, path: '/publicToken' },
     { name: 'visa without exchangeId', body: { partner: 'visa', name: 'x', bankAccountType: 'checking' }, path: '/exchangeId' },
     { name: 'exchangeId not a UUID', body: { ...visa, exchangeId: '../customers' }, path: '/exchangeId' },
@@ -235,14 +236,14 @@ t.test('request problems are answered before anything reaches Dwolla', async (t)
     { name: 'no name', body: { partner: 'visa', exchangeId: visa.exchangeId, bankAccountType: 'checking' }, path: '/name' },
     { name: 'empty name', body: { ...visa, name: '' }, path: '/name' },
     { name: 'name over 50 characters', body: { ...visa, name: 'n'.repeat(51) }, path: '/name' },
-    { name: 'unknown account type', body: { ...visa, bankAccountType: 'loan' }, path: '/bankAccountType' },
+    { name: 'unknown account type', body: { ...visa, bankAccountType: 'loan' }, path: '/bankAccountType', message: 'must be one of: checking, savings' },
     { name: 'unknown property', body: { ...visa, routingNumber: '222222226' }, path: '/routingNumber' },
     { name: 'not an object', body: [visa], path: '/' }
   ]
-  for (const { name, body, path } of cases) {
+  for (const { name, body, path, message = String } of cases) {
     const response = await fundingSource(body as object)
     t.equal(response.statusCode, 400, name)
-    t.match(response.json(), { code: 'VALIDATION_ERROR', errors: [{ path, message: String }] }, name)
+    t.match(response.json(), { code: 'VALIDATION_ERROR', errors: [{ path, message }] }, name)
   }
   t.same(sim.calls, [], 'Dwolla saw nothing')
   t.equal((await fundingSource({ ...visa, name: 'n'.repeat(50) })).json().code, 'EXCHANGE_NOT_FOUND', '50 characters are fine')

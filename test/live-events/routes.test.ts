@@ -7,7 +7,7 @@ import { dwollaEvent, postWebhook, sign } from '../webhooks/events.js'
 import { openStream } from './stream.js'
 
 async function listening (t: Test, env: NodeJS.ProcessEnv = {}) {
-  const stack = await startStack(t, env, { subscribeWebhooks: true })
+  const stack = await startStack(t, env, undefined, { subscribeWebhooks: true })
   const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
   const secret = stack.config.webhookSecret as string
   const send = (event: object) => {

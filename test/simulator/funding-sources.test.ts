@@ -52,16 +52,14 @@ t.test('an exchange becomes a verified bank funding source: 201, Location; GET r
   t.equal(new Date(json.created).toISOString(), json.created)
 })
 
-t.test('the same exchange again is DuplicateResource, about the existing funding source', async (t) => {
+t.test("the same exchange again is Dwolla's documented duplicate for an exchange: a 400 ValidationError naming no id", async (t) => {
   const { app, body, create } = await setup(t)
-  const first = await create(body())
+  t.equal((await create(body())).statusCode, 201)
   const again = await create(body({ name: 'Another name' }))
   t.equal(again.statusCode, 400)
-  const id = idOf(first.headers.location)
   t.same(again.json(), {
-    code: 'DuplicateResource',
-    message: `Bank already exists: id=${id}`,
-    _links: { about: { href: first.headers.location, type: HAL, 'resource-type': 'funding-source' } }
+    code: 'ValidationError',
+    message: 'Duplicate funding source or validation error. Authorization already associated to a funding source.'
   })
   t.equal(app.sim.count('fundingSources'), 1)
 })

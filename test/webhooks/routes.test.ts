@@ -10,7 +10,7 @@ const until = async (condition: () => boolean | Promise<boolean>) => {
 }
 
 async function listening (t: Test, env: NodeJS.ProcessEnv = {}) {
-  const stack = await startStack(t, env, { subscribeWebhooks: true })
+  const stack = await startStack(t, env, undefined, { subscribeWebhooks: true })
   const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
   const secret = stack.config.webhookSecret as string
   const send = (event: object, signature?: string) => {

@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { duplicateFundingSource, forbidden, inactiveExchange, invalidField, notFound, updateCredentials } from '../errors.js'
+import { authorizationAlreadyUsed, forbidden, inactiveExchange, invalidField, notFound, updateCredentials } from '../errors.js'
 import { link, origin } from '../hal.js'
 import type { State } from '../state.js'
 import type { Webhooks } from '../webhooks.js'
@@ -32,10 +32,9 @@ export const fundingSourceRoutes: FastifyPluginAsyncTypebox<{ state: State, webh
     if (!exchange) throw invalidField('/_links/exchange/href')
     if (exchange.customerId !== customerId) throw forbidden('Not authorized to create funding source.')
     if (exchange.status !== 'active') throw inactiveExchange()
+    // One exchange is one bank account: its authorization cannot make a second funding source.
+    if ([...state.fundingSources.values()].some((source) => source.exchange === exchange)) throw authorizationAlreadyUsed()
     const base = origin(request)
-    // One exchange is one bank account: adding it again names the funding source it already is.
-    const existing = [...state.fundingSources.values()].find((source) => source.exchange === exchange)
-    if (existing) throw duplicateFundingSource(existing.id, `${base}/funding-sources/${existing.id}`)
     const { name, bankAccountType } = request.body
     const source = state.addFundingSource({ customerId, exchange, name, bankAccountType })
     const resource = { resourceId: source.id, resourcePath: `/funding-sources/${source.id}`, customerId }
