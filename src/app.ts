@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { bankLinkRoutes } from './bank-links/routes.js'
+import { createBankLinkStore } from './bank-links/store.js'
 import { demoCallbackUrl, type Config } from './config.js'
 import { demoRoutes, type DemoOptions } from './demo/routes.js'
 import { createDwollaClient } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
 import { fundingSourceRoutes } from './funding-sources/routes.js'
+import { createLiveEvents } from './live-events/hub.js'
+import { liveEventRoutes } from './live-events/routes.js'
 import { createMetrics } from './metrics.js'
 import { callerGuard } from './plugins/caller-guard.js'
 import { corsPolicy } from './plugins/cors.js'
@@ -18,6 +22,9 @@ import { requestLog } from './plugins/request-log.js'
 import { securityHeaders } from './plugins/security-headers.js'
 import { serviceDescription } from './plugins/service-description.js'
 import { answerClientError, registerProblemHandlers } from './problems.js'
+import { createMemoryState, createRedisState } from './shared-state.js'
+import { createWebhookProcessor } from './webhooks/processor.js'
+import { webhookRoutes } from './webhooks/routes.js'
 
 /** A configuration whose Dwolla base URL is known (in simulator mode: once the simulator listens). */
 export type ResolvedConfig = Config & { dwolla: { apiUrl: string } }
@@ -27,6 +34,8 @@ export interface AppOptions {
   logger: FastifyBaseLogger
   /** Simulator mode: GET / is then the demo page, for the simulator's seeded customer. */
   demo?: Omit<DemoOptions, 'redirectUrl'>
+  /** Once listening, subscribe POST /webhooks/dwolla to Dwolla's webhooks (the embedded simulator's). */
+  subscribeWebhooks?: boolean
 }
 
 /** Builds the service; tests and the process entry build it the same way. */
@@ -65,6 +74,11 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     simulatorUrl: config.simulator.publicUrl ?? (config.dwolla.env === 'simulator' ? config.dwolla.apiUrl : undefined)
   })
   app.addHook('onClose', () => dwolla.close())
+  // What replicas must agree on: re-auth marks, webhook events seen, live events.
+  const shared = config.rateLimit.redisUrl === undefined ? createMemoryState() : await createRedisState(config.rateLimit.redisUrl, app.log)
+  app.addHook('onClose', () => shared.close())
+  const bankLinks = createBankLinkStore(shared)
+  const liveEvents = await createLiveEvents(shared)
 
   await app.register(openapi, { docsEnabled: config.docsEnabled })
   // Before the other routes: the service description lists each one as it is registered.
@@ -81,11 +95,32 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   // Before any route: it guards every /v1 route registered after it.
   await app.register(callerGuard, { auth: config.auth, corsOrigins: config.corsOrigins })
   await app.register(healthRoutes, { dwollaReady: dwolla.ready })
+  if (config.webhookSecret === undefined) {
+    app.log.warn('DWOLLA_WEBHOOK_SECRET is unset: POST /webhooks/dwolla is not served, so bank links are not marked by Dwolla\'s webhooks')
+  } else {
+    const secret = config.webhookSecret
+    await app.register(webhookRoutes, {
+      secret,
+      state: shared,
+      process: createWebhookProcessor({ bankLinks, liveEvents, log: app.log }),
+      metrics: metrics.webhooks
+    })
+    if (options.subscribeWebhooks) {
+      app.addHook('onListen', async () => {
+        const { port } = app.server.address() as { port: number }
+        const url = `http://127.0.0.1:${port}/webhooks/dwolla`
+        const id = await dwolla.createWebhookSubscription(url, secret)
+        app.log.info({ webhookSubscriptionId: id, url }, 'subscribed to the simulator\'s webhooks')
+      })
+    }
+  }
   // The API scope: what protects the /v1 routes applies to them alone, not to probes or metrics.
   await app.register(async (api) => {
     if (config.maxEventLoopDelayMs > 0) await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
     await api.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
-    await api.register(fundingSourceRoutes, { dwolla })
+    await api.register(fundingSourceRoutes, { dwolla, bankLinks })
+    await api.register(bankLinkRoutes, { dwolla, bankLinks })
+    await api.register(liveEventRoutes, { liveEvents, ...config.events, liveStreams: metrics.liveStreams })
   })
   return app
 }

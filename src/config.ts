@@ -61,6 +61,10 @@ export const EnvSchema = Type.Object({
   SIMULATOR_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
   DOCS_ENABLED: Type.Optional(Type.Boolean()),
+  // The secret given to Dwolla with the webhook subscription; long enough not to be guessed.
+  DWOLLA_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, maxLength: 128 })),
+  EVENTS_HEARTBEAT_SECONDS: Integer(1, 300, 15),
+  EVENTS_MAX_STREAMS_PER_CALLER: Integer(1, 100, 5),
   ...ConnectionEnv.properties,
   ...AuthEnv.properties
 })
@@ -89,6 +93,10 @@ export interface Config {
   simulator: { port: number; host: string; publicUrl: string | undefined }
   /** Swagger UI at /docs. */
   docsEnabled: boolean
+  /** Verifies Dwolla's webhooks; unset (outside simulator mode): POST /webhooks/dwolla is not served. */
+  webhookSecret: string | undefined
+  /** The live event streams: heartbeat interval, and how many one caller may hold open per replica. */
+  events: { heartbeatSeconds: number, maxStreamsPerCaller: number }
   auth: AuthConfig
   /** Browser origins allowed to call the API (CORS, and the cookie mode's Origin check). */
   corsOrigins: readonly string[]
@@ -158,7 +166,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-const DWOLLA_API_URLS = {
+export const DWOLLA_API_URLS = {
   sandbox: 'https://api-sandbox.dwolla.com',
   production: 'https://api.dwolla.com'
 } as const
@@ -238,6 +246,9 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
       publicUrl: valid.SIMULATOR_PUBLIC_URL && trimSlash(valid.SIMULATOR_PUBLIC_URL)
     },
     docsEnabled: valid.DOCS_ENABLED ?? simulated,
+    // The service subscribes itself to the simulator's webhooks with a secret of its own.
+    webhookSecret: valid.DWOLLA_WEBHOOK_SECRET ?? (simulated ? randomBytes(24).toString('hex') : undefined),
+    events: { heartbeatSeconds: valid.EVENTS_HEARTBEAT_SECONDS, maxStreamsPerCaller: valid.EVENTS_MAX_STREAMS_PER_CALLER },
     connections: {
       requestTimeoutMs: valid.REQUEST_TIMEOUT_MS,
       headersTimeoutMs: valid.HEADERS_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { DwollaObserver } from './dwolla/transport.js'
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -41,6 +41,29 @@ export function createMetrics () {
     registers
   })
 
+  const webhooksReceived = new Counter({
+    name: 'webhooks_received_total',
+    help: 'Dwolla webhooks accepted (signature verified), by topic ("other" for topics not handled).',
+    labelNames: ['topic'] as const,
+    registers
+  })
+  const webhooksRejected = new Counter({
+    name: 'webhooks_rejected_total',
+    help: 'Dwolla webhooks refused, by reason: signature (missing or wrong) or invalid (not an event).',
+    labelNames: ['reason'] as const,
+    registers
+  })
+  const webhooksDuplicated = new Counter({
+    name: 'webhooks_duplicated_total',
+    help: 'Dwolla webhooks acknowledged without processing: their event was seen already.',
+    registers
+  })
+  const liveStreams = new Gauge({
+    name: 'live_event_streams_open',
+    help: 'Server-Sent Events streams open on this replica.',
+    registers
+  })
+
   const dwolla: DwollaObserver = {
     call (operation, status, seconds) {
       dwollaCalls.inc({ operation, status })
@@ -53,7 +76,7 @@ export function createMetrics () {
       tokenRefreshes.inc()
     }
   }
-  return { registry, httpDuration, dwolla }
+  return { registry, httpDuration, dwolla, webhooks: { received: webhooksReceived, rejected: webhooksRejected, duplicated: webhooksDuplicated }, liveStreams }
 }
 
 export type Metrics = ReturnType<typeof createMetrics>

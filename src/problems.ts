@@ -15,11 +15,17 @@ export const problemCatalogue = {
   REDIRECT_URL_NOT_REGISTERED: { status: 400, title: 'The redirect URL is not registered' },
   UNAUTHENTICATED: { status: 401, title: 'The caller is not authenticated' },
   FORBIDDEN: { status: 403, title: 'The caller may not do this' },
+  WEBHOOK_SIGNATURE_INVALID: { status: 401, title: 'The webhook signature is missing or wrong' },
+  TOO_MANY_STREAMS: { status: 429, title: 'Too many open event streams' },
   CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
   EXCHANGE_NOT_FOUND: { status: 404, title: 'Exchange not found' },
   FUNDING_SOURCE_EXISTS: { status: 409, title: 'The bank is already a funding source' },
   REQUEST_TIMEOUT: { status: 408, title: 'The request did not arrive in time' },
+  FUNDING_SOURCE_NOT_FOUND: { status: 404, title: 'Funding source not found' },
+  REAUTH_REQUIRED: { status: 409, title: 'The bank connection needs re-authentication' },
+  BALANCE_NOT_SUPPORTED: { status: 422, title: 'A balance check is not supported for this funding source' },
+  BALANCE_NOT_ENABLED: { status: 422, title: 'Balance checks are not enabled for this account' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
   HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
@@ -58,7 +64,8 @@ export const ProblemDetails = Type.Object({
   instance: Type.String({ description: 'The request path.' }),
   requestId: Type.String({ description: 'Also in the x-request-id header; quote it when asking for support.' }),
   errors: Type.Optional(Type.Array(FieldError, { description: 'VALIDATION_ERROR only: one entry per offending member.' })),
-  fundingSourceId: Type.Optional(Type.String({ description: 'FUNDING_SOURCE_EXISTS only, when Dwolla names it: the funding source the bank already is.' }))
+  fundingSourceId: Type.Optional(Type.String({ description: 'FUNDING_SOURCE_EXISTS only, when Dwolla names it: the funding source the bank already is.' })),
+  exchangeId: Type.Optional(Type.String({ description: 'REAUTH_REQUIRED only: the exchange to re-authenticate (POST …/exchanges/{exchangeId}/exchange-sessions).' }))
 }, { $id: 'ProblemDetails', description: 'RFC 9457 problem details with a stable code.' })
 
 export interface ProblemOptions {
@@ -70,6 +77,8 @@ export interface ProblemOptions {
   challenge?: string
   /** FUNDING_SOURCE_EXISTS: the existing funding source, where Dwolla names it. */
   fundingSourceId?: string | undefined
+  /** REAUTH_REQUIRED: the exchange to re-authenticate. */
+  exchangeId?: string
   /** Internal cause, logged but never sent to the caller. */
   cause?: unknown
 }
@@ -83,6 +92,7 @@ export class Problem extends Error {
   readonly retryAfter: number | undefined
   readonly challenge: string | undefined
   readonly fundingSourceId: string | undefined
+  readonly exchangeId: string | undefined
 
   constructor (code: ProblemCode, detail: string, options: ProblemOptions = {}) {
     super(detail, { cause: options.cause })
@@ -92,6 +102,7 @@ export class Problem extends Error {
     this.retryAfter = options.retryAfter
     this.challenge = options.challenge
     this.fundingSourceId = options.fundingSourceId
+    this.exchangeId = options.exchangeId
   }
 }
 
@@ -115,7 +126,8 @@ function send (request: FastifyRequest, reply: FastifyReply, problem: Problem) {
       instance: request.url.split('?', 1)[0],
       requestId: request.id,
       ...(problem.errors && { errors: problem.errors }),
-      ...(problem.fundingSourceId !== undefined && { fundingSourceId: problem.fundingSourceId })
+      ...(problem.fundingSourceId !== undefined && { fundingSourceId: problem.fundingSourceId }),
+      ...(problem.exchangeId !== undefined && { exchangeId: problem.exchangeId })
     })
 }
 

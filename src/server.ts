@@ -31,7 +31,11 @@ setInterval(() => {
 const embedded = config.dwolla.apiUrl === undefined ? await startEmbeddedSimulator(config, logger) : undefined
 const app = await buildApp(
   { ...config, dwolla: { ...config.dwolla, apiUrl: embedded?.apiUrl ?? config.dwolla.apiUrl ?? '' } },
-  { logger, demo: embedded && { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl } }
+  {
+    logger,
+    demo: embedded && { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl },
+    subscribeWebhooks: embedded !== undefined
+  }
 )
 if (embedded) app.addHook('onClose', () => embedded.simulator.close())
 

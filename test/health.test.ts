@@ -28,6 +28,8 @@ t.test('GET / describes the service outside simulator mode', async (t) => {
     createReAuthExchangeSession: 'POST /v1/customers/{customerId}/exchanges/{exchangeId}/exchange-sessions',
     createFundingSource: 'POST /v1/customers/{customerId}/funding-sources',
     listAvailableExchangeConnections: 'GET /v1/customers/{customerId}/available-exchange-connections',
+    getFundingSourceBalance: 'GET /v1/customers/{customerId}/funding-sources/{fundingSourceId}/balance',
+    listBankLinks: 'GET /v1/customers/{customerId}/bank-links',
     getLiveness: 'GET /health/live',
     getReadiness: 'GET /health/ready',
     getMetrics: 'GET /metrics'

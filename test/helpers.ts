@@ -35,7 +35,9 @@ export const REDIRECTS = {
  * The service and its embedded simulator, as `npm start` runs them, on ephemeral ports;
  * closed when the test ends. `adjust` changes what no variable sets (e.g. JWKS timings).
  */
-export async function startStack (t: Test, env: NodeJS.ProcessEnv = {}, adjust: (config: Config) => Config = (config) => config) {
+export async function startStack (
+  t: Test, env: NodeJS.ProcessEnv = {}, adjust: (config: Config) => Config = (config) => config, { subscribeWebhooks = false } = {}
+) {
   const logs = captureLogs()
   const config = adjust(testConfig({
     LOG_LEVEL: 'trace',
@@ -47,7 +49,7 @@ export async function startStack (t: Test, env: NodeJS.ProcessEnv = {}, adjust: 
   const logger = createLogger(config.logLevel, logs.stream)
   const embedded = await startEmbeddedSimulator(config, logger)
   const app = await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl: embedded.apiUrl } }, {
-    logger, demo: { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl }
+    logger, demo: { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl }, subscribeWebhooks
   })
   t.teardown(async () => {
     await app.close()

@@ -122,3 +122,22 @@ t.test('the problem schema names every code of the catalogue', async (t) => {
   const code = document().components?.schemas?.ProblemDetails?.properties?.code as OpenAPIV3_1.SchemaObject
   t.same(code.enum, Object.keys(problemCatalogue))
 })
+
+t.test('after linking: the balance, bank links, webhook and event stream are documented with their problems', async (t) => {
+  const paths = document().paths ?? {}
+  const problemsOf = (operation: OpenAPIV3_1.OperationObject | undefined) =>
+    Object.values(operation?.responses ?? {}).map((response) => (response as OpenAPIV3_1.ResponseObject).description).join('\n')
+  const balance = paths['/v1/customers/{customerId}/funding-sources/{fundingSourceId}/balance']?.get
+  for (const code of ['FUNDING_SOURCE_NOT_FOUND', 'REAUTH_REQUIRED', 'BALANCE_NOT_SUPPORTED', 'BALANCE_NOT_ENABLED']) {
+    t.match(problemsOf(balance), `\`${code}\``, `balance: ${code}`)
+  }
+  t.match(problemsOf(paths['/v1/customers/{customerId}/bank-links']?.get), '`CUSTOMER_NOT_FOUND`')
+  t.match(problemsOf(paths['/webhooks/dwolla']?.post), '`WEBHOOK_SIGNATURE_INVALID`')
+  const events = paths['/v1/customers/{customerId}/events']?.get
+  t.match(problemsOf(events), '`TOO_MANY_STREAMS`')
+  const stream = ((events?.responses?.['200'] as OpenAPIV3_1.ResponseObject).content?.['text/event-stream']?.schema) as Record<string, unknown>
+  const eventData = (stream['x-event-data'] as { oneOf: Array<{ title: string }> }).oneOf.map(({ title }) => title)
+  t.same(eventData, ['bank-link.reauth-required', 'funding-source.*'], 'each event type with its data schema')
+  const problem = document().components?.schemas?.ProblemDetails?.properties as Record<string, unknown>
+  t.ok(problem.exchangeId, 'REAUTH_REQUIRED names its exchange')
+})

@@ -43,12 +43,17 @@ t.test('problem responses serialised with the documented schema keep every membe
       response: problemResponses(['VALIDATION_ERROR', 'UPSTREAM_UNAVAILABLE'])
     }
   }, async () => { throw new Problem('UPSTREAM_UNAVAILABLE', 'Dwolla is limiting requests.', { retryAfter: 30 }) })
+  app.get('/balance', { schema: { response: problemResponses(['REAUTH_REQUIRED']) } }, async () => {
+    throw new Problem('REAUTH_REQUIRED', 'Re-authenticate.', { exchangeId: 'e5e9f2d3-a96c-4abd-a097-8ec7ae28aa8a' })
+  })
   t.teardown(() => app.close())
 
   const invalid = await app.inject({ method: 'POST', url: '/sessions', payload: {} })
   t.equal(invalid.statusCode, 400)
-  const validationMembers = Object.keys(ProblemDetails.properties).filter((member) => member !== 'fundingSourceId')
-  t.same(Object.keys(invalid.json()).sort(), validationMembers.sort(), 'every member, errors[] included (fundingSourceId is FUNDING_SOURCE_EXISTS only)')
+  const members = Object.keys(ProblemDetails.properties).filter((member) => member !== 'exchangeId' && member !== 'fundingSourceId').sort()
+  t.same(Object.keys(invalid.json()).sort(), members, 'every member, errors[] included (exchangeId is REAUTH_REQUIRED only, fundingSourceId FUNDING_SOURCE_EXISTS only)')
+  const reauth = await app.inject({ method: 'GET', url: '/balance' })
+  t.match(reauth.json(), { code: 'REAUTH_REQUIRED', status: 409, exchangeId: 'e5e9f2d3-a96c-4abd-a097-8ec7ae28aa8a' }, 'and its exchangeId')
   t.same(invalid.json().errors, [{ path: '/partner', message: "must have required property 'partner'" }])
 
   const unavailable = await app.inject({ method: 'POST', url: '/sessions', payload: { partner: 'mx' } })

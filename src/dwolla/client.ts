@@ -5,8 +5,9 @@ import { createPartnerDirectory, type PartnerName } from './partners.js'
 import { createTokenManager } from './token.js'
 import { createTransport, type DwollaObserver, type DwollaRequest, type DwollaResponse, type Operation } from './transport.js'
 import {
-  HAL_MEDIA_TYPE, isAvailableExchangeConnections, isDwollaErrorBody, isExchange, isExchangePartners, isExchangeSession,
-  isFundingSource, isTokenResponse, type DwollaErrorBody, type ExchangeSession, type WireCheck
+  HAL_MEDIA_TYPE, isAvailableExchangeConnections, isBalance, isDwollaErrorBody, isExchange, isExchangePartners, isExchanges,
+  isExchangeSession, isFundingSource, isTokenResponse, isWebhookSubscription, isWebhookSubscriptions,
+  type DwollaErrorBody, type ExchangeSession, type WireCheck
 } from './wire.js'
 
 export interface DwollaClientOptions {
@@ -65,10 +66,39 @@ export type CreateFundingSource = PartnerGrant & {
 /** What the app learns of the verified bank. */
 export interface VerifiedBank {
   fundingSourceId: string
+  /** The exchange it came from: the one to re-authenticate when Dwolla asks. */
+  exchangeId: string
   name: string
   bankName: string
   bankAccountType: BankAccountType
   status: string
+}
+
+export interface Amount {
+  value: string
+  currency: string
+}
+
+export interface Balance {
+  available?: Amount
+  closing: Amount
+  lastUpdated: string
+}
+
+/** One of the customer's exchanges, as the app sees it. */
+export interface CustomerExchange {
+  exchangeId: string
+  /** Dwolla's partner name in lowercase: visa, plaid, mx, or another Dwolla lists. */
+  partner: string
+  status: string
+  created: string
+}
+
+export interface WebhookSubscription {
+  id: string
+  url: string
+  paused: boolean
+  created: string
 }
 
 export interface AvailableConnection {
@@ -87,7 +117,11 @@ const REFUSALS = {
   PARTNER_NOT_ENABLED: 'The partner does not support this or is not enabled for this account.',
   EXCHANGE_TOKEN_INVALID: "Dwolla rejected the partner's token as expired, used or invalid: start the partner's flow again.",
   EXCHANGE_INACTIVE: 'The exchange was removed or deactivated: re-authenticate it first.',
-  FUNDING_SOURCE_EXISTS: 'This bank account is already a funding source of the customer.'
+  FUNDING_SOURCE_EXISTS: 'This bank account is already a funding source of the customer.',
+  FUNDING_SOURCE_NOT_FOUND: 'The customer has no such funding source.',
+  BALANCE_NOT_SUPPORTED: 'Dwolla cannot check the balance of this funding source, or its partner does not offer balance checks.',
+  BALANCE_NOT_ENABLED: 'Balance checks are not enabled for this Dwolla account.',
+  NOT_FOUND: 'Dwolla has no such resource.'
 } as const satisfies Partial<Record<ProblemCode, string>>
 type Refusal = keyof typeof REFUSALS
 
@@ -110,6 +144,12 @@ const EXISTING_ID = /\bid=([0-9a-f-]{36})\b/i
 
 /** What a call's bare statuses mean, where Dwolla documents them for it. */
 type RefusalsByStatus = Partial<Record<number, Refusal>>
+
+/** The id an href names after /exchanges/: an exchange's own, or its re-auth sessions'. */
+const exchangeIdIn = (href: string | undefined) => href === undefined ? undefined : /\/exchanges\/([^/?#]+)/.exec(href)?.[1]
+
+/** The last segment of a path or href: the id of the resource it names. */
+const lastSegment = (path: string) => path.slice(path.lastIndexOf('/') + 1)
 
 const refused = (refusal: Refusal, options?: ProblemOptions) => new Problem(refusal, REFUSALS[refusal], options)
 
@@ -259,6 +299,14 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, 
     throw refusalProblem(operation, response, [], byStatus)
   }
 
+  /** The customer's own funding source; another customer's is as unknown to the caller as a missing one. */
+  async function ownFundingSource (customerId: string, fundingSourceId: string) {
+    const path = `/funding-sources/${encodeURIComponent(fundingSourceId)}`
+    const source = await retrieve('retrieveFundingSource', path, isFundingSource, { 404: 'FUNDING_SOURCE_NOT_FOUND' })
+    if (!source._links.customer.href.endsWith(`/customers/${customerId}`)) throw refused('FUNDING_SOURCE_NOT_FOUND')
+    return { path, exchangeId: exchangeIdIn(source._links.exchange?.href) }
+  }
+
   async function listedPartnerHref (partner: PartnerName): Promise<string> {
     const partnerHref = await partners.href(partner)
     if (partnerHref === undefined) {
@@ -341,7 +389,59 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, 
         body: JSON.stringify({ _links: { exchange: { href: origin + exchangePath } }, bankAccountType, name })
       }, fundingSourceScope(request), { 403: 'EXCHANGE_NOT_FOUND', 404: 'CUSTOMER_NOT_FOUND' })
       const source = await retrieve('retrieveFundingSource', sourcePath, isFundingSource)
-      return { fundingSourceId: source.id, name: source.name, bankName: source.bankName, bankAccountType: source.bankAccountType, status: source.status }
+      return { fundingSourceId: source.id, exchangeId: lastSegment(exchangePath), name: source.name, bankName: source.bankName, bankAccountType: source.bankAccountType, status: source.status }
+    },
+
+    /**
+     * The balance of the customer's own funding source, and the exchange it came from. Ownership
+     * is checked first: another customer's funding source never reaches the balance endpoint.
+     */
+    async fundingSourceBalance (customerId: string, fundingSourceId: string): Promise<{ exchangeId: string | undefined, balance: Balance }> {
+      const { path, exchangeId } = await ownFundingSource(customerId, fundingSourceId)
+      const response = await authorized('retrieveBalance', { method: 'GET', path: `${path}/balance` })
+      if (response.status === 200 && isBalance(response.body)) {
+        const { available, closing, lastUpdated } = response.body
+        return { exchangeId, balance: { ...(available && { available }), closing, lastUpdated } }
+      }
+      const dwollaError = errorBody(response.body)
+      const reauthExchange = exchangeIdIn(dwollaError?._links?.about?.href)
+      if (dwollaError?.code === 'UpdateCredentials' && reauthExchange !== undefined) {
+        throw new Problem('REAUTH_REQUIRED', 'The bank connection needs re-authentication: start a re-auth session for the exchange.', { exchangeId: reauthExchange })
+      }
+      if (dwollaError?.code === 'UnsupportedOperation') throw refused('BALANCE_NOT_SUPPORTED')
+      throw refusalProblem('retrieveBalance', response, [], { 403: 'BALANCE_NOT_ENABLED', 404: 'FUNDING_SOURCE_NOT_FOUND' })
+    },
+
+    /** The customer's exchanges, each with its partner's name. */
+    async listExchanges (customerId: string): Promise<CustomerExchange[]> {
+      const path = `/customers/${encodeURIComponent(customerId)}/exchanges`
+      const list = await retrieve('listExchanges', path, isExchanges, { 404: 'CUSTOMER_NOT_FOUND' })
+      return Promise.all(list._embedded.exchanges.map(async ({ id, status, created, _links }) => ({
+        exchangeId: id,
+        partner: await partners.nameOf(_links['exchange-partner'].href) ?? 'unknown',
+        status,
+        created
+      })))
+    },
+
+    /** Subscribes a URL to the account's webhooks, signed with the secret; answers the subscription's id. */
+    async createWebhookSubscription (url: string, secret: string): Promise<string> {
+      // An account-wide resource, not a customer's: no derived Idempotency-Key, the CLI is run by hand.
+      const operation = 'createWebhookSubscription'
+      const response = await authorized(operation, { method: 'POST', path: '/webhook-subscriptions', body: JSON.stringify({ url, secret }) })
+      if (response.status === 201) return lastSegment(sameOriginPath(operation, response))
+      throw refusalProblem(operation, response, validationDetails(response), {})
+    },
+
+    async listWebhookSubscriptions (): Promise<WebhookSubscription[]> {
+      const list = await retrieve('listWebhookSubscriptions', '/webhook-subscriptions', isWebhookSubscriptions)
+      return list._embedded['webhook-subscriptions'].map(({ id, url, paused, created }) => ({ id, url, paused, created }))
+    },
+
+    async removeWebhookSubscription (id: string): Promise<void> {
+      const response = await authorized('removeWebhookSubscription', { method: 'DELETE', path: `/webhook-subscriptions/${encodeURIComponent(id)}` })
+      if (response.status === 200 && isWebhookSubscription(response.body)) return
+      throw refusalProblem('removeWebhookSubscription', response, [], { 404: 'NOT_FOUND' })
     },
 
     /** Resolves once a Dwolla token can be had. */

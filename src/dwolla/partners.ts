@@ -25,17 +25,24 @@ export function createPartnerDirectory ({ listPartners }: PartnerDirectoryOption
     return hrefs
   }
 
+  /** The lowercase name of the partner an href names, any partner Dwolla lists; undefined when it lists none. */
+  async function nameOf (href: string): Promise<string | undefined> {
+    for (const [name, partnerHref] of await load()) {
+      if (partnerHref === href) return name
+    }
+    return undefined
+  }
+
   return {
     /** The partner's href, or undefined when Dwolla does not list it. */
     async href (partner: PartnerName): Promise<string | undefined> {
       return (await load()).get(partner)
     },
+    nameOf,
     /** The partner an href names (an exchange's own, say), or undefined when it is none of ours. */
     async partnerOf (href: string): Promise<PartnerName | undefined> {
-      for (const [name, partnerHref] of await load()) {
-        if (partnerHref === href && isPartnerName(name)) return name
-      }
-      return undefined
+      const name = await nameOf(href)
+      return name !== undefined && isPartnerName(name) ? name : undefined
     },
     /** Forgets the list, e.g. after Dwolla rejected a cached href. */
     forget () {

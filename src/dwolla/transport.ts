@@ -7,7 +7,8 @@ import { createRateLimitCircuit, retryAfterSeconds, retryDelayMs } from './resil
 export type Operation =
   | 'token' | 'listExchangePartners' | 'createExchangeSession' | 'retrieveExchangeSession'
   | 'createReAuthExchangeSession' | 'createExchange' | 'retrieveExchange' | 'listAvailableExchangeConnections'
-  | 'createFundingSource' | 'retrieveFundingSource'
+  | 'createFundingSource' | 'retrieveFundingSource' | 'retrieveBalance' | 'listExchanges'
+  | 'createWebhookSubscription' | 'listWebhookSubscriptions' | 'removeWebhookSubscription'
 
 /** What the service counts of its Dwolla calls (see src/metrics.ts). */
 export interface DwollaObserver {
@@ -17,7 +18,7 @@ export interface DwollaObserver {
 }
 
 export interface DwollaRequest {
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'DELETE'
   path: string
   body?: string
   idempotencyKey?: string

@@ -41,6 +41,7 @@ export const AvailableExchangeConnections = Type.Object({
 })
 
 export const FundingSource = Type.Object({
+  _links: Type.Object({ customer: Link, exchange: Type.Optional(Link) }),
   id: Type.String({ minLength: 1 }),
   name: Type.String(),
   bankName: Type.String(),
@@ -48,10 +49,44 @@ export const FundingSource = Type.Object({
   status: Type.String()
 })
 
+/** A customer's exchanges: through which partner, in which state. */
+export const Exchanges = Type.Object({
+  _embedded: Type.Object({
+    exchanges: Type.Array(Type.Object({
+      _links: Type.Object({ 'exchange-partner': Link }),
+      id: Type.String({ minLength: 1 }),
+      status: Type.String(),
+      created: Type.String()
+    }))
+  })
+})
+
+const Amount = Type.Object({ value: Type.String(), currency: Type.String() })
+
+/** A bank funding source's balance; Dwolla does not always know the available one. */
+export const Balance = Type.Object({
+  available: Type.Optional(Amount),
+  closing: Amount,
+  lastUpdated: Type.String()
+})
+
+const WebhookSubscription = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  url: Type.String(),
+  paused: Type.Boolean(),
+  created: Type.String()
+})
+
+export const WebhookSubscriptions = Type.Object({
+  _embedded: Type.Object({ 'webhook-subscriptions': Type.Array(WebhookSubscription) })
+})
+
 /** Dwolla's error body: a top-level code and message, and embedded errors for validation. */
 export const DwollaErrorBody = Type.Object({
   code: Type.String(),
   message: Type.String(),
+  /** UpdateCredentials links to where the exchange's re-auth session is created. */
+  _links: Type.Optional(Type.Object({ about: Type.Optional(Link) })),
   _embedded: Type.Optional(Type.Object({
     errors: Type.Array(Type.Object({
       code: Type.Optional(Type.String()),
@@ -77,4 +112,8 @@ export const isExchangeSession = compile(ExchangeSession)
 export const isExchange = compile(Exchange)
 export const isAvailableExchangeConnections = compile(AvailableExchangeConnections)
 export const isFundingSource = compile(FundingSource)
+export const isExchanges = compile(Exchanges)
+export const isBalance = compile(Balance)
+export const isWebhookSubscriptions = compile(WebhookSubscriptions)
+export const isWebhookSubscription = compile(WebhookSubscription)
 export const isDwollaErrorBody = compile(DwollaErrorBody)

@@ -1,16 +1,23 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { BankLinkStore } from '../bank-links/store.js'
 import type { DwollaClient } from '../dwolla/client.js'
 import { CustomerParams, idempotencyHeaders, idempotencyKeyOf } from '../exchange-sessions/schemas.js'
-import { API_PROBLEMS, NO_STORE, problemResponses } from '../problems.js'
-import { AvailableExchangeConnectionsResponse, FundingSourceResponse, fundingSourceComponents, type CreateFundingSourceRequest } from './schemas.js'
+import { API_PROBLEMS, NO_STORE, Problem, problemResponses } from '../problems.js'
+import {
+  AvailableExchangeConnectionsResponse, BalanceResponse, FundingSourceParams, FundingSourceResponse, fundingSourceComponents, type CreateFundingSourceRequest
+} from './schemas.js'
 
 export interface FundingSourceRoutesOptions {
   dwolla: DwollaClient
+  bankLinks: BankLinkStore
 }
 
-/** Completing verification: MX's connections to choose from, and the bank funding source from a partner's approval. */
-export const fundingSourceRoutes: FastifyPluginAsyncTypebox<FundingSourceRoutesOptions> = async (app, { dwolla }) => {
+/**
+ * Completing verification (MX's connections to choose from, the bank funding source from a
+ * partner's approval) and the funding source's balance.
+ */
+export const fundingSourceRoutes: FastifyPluginAsyncTypebox<FundingSourceRoutesOptions> = async (app, { dwolla, bankLinks }) => {
   for (const schema of fundingSourceComponents) app.addSchema(schema)
   app.post('/v1/customers/:customerId/funding-sources', {
     schema: {
@@ -40,6 +47,7 @@ export const fundingSourceRoutes: FastifyPluginAsyncTypebox<FundingSourceRoutesO
       customerId: request.params.customerId,
       idempotencyKey: idempotencyKeyOf(request.headers)
     })
+    await bankLinks.linkFundingSource(bank.fundingSourceId, bank.exchangeId)
     return reply.code(201).header('cache-control', 'no-store').send(bank)
   })
 
@@ -63,5 +71,34 @@ export const fundingSourceRoutes: FastifyPluginAsyncTypebox<FundingSourceRoutesO
   }, async (request, reply) => {
     const connections = await dwolla.listAvailableExchangeConnections(request.params.customerId)
     return reply.header('cache-control', 'no-store').send({ connections })
+  })
+
+  app.get('/v1/customers/:customerId/funding-sources/:fundingSourceId/balance', {
+    schema: {
+      operationId: 'getFundingSourceBalance',
+      tags: ['funding-sources'],
+      summary: "The bank account's balance, to check before a transfer",
+      description: 'The funding source must be the customer\'s own: another customer\'s is answered 404 and its balance is never asked for. ' +
+        'When the bank connection went stale (a password change, a consent lapse) the answer is 409 `REAUTH_REQUIRED` naming the ' +
+        'exchange to re-authenticate; once that is done, the balance answers again and the bank link is no longer marked.',
+      params: FundingSourceParams,
+      response: {
+        200: { description: "The funding source's balance, as Dwolla last retrieved it.", ...BalanceResponse },
+        ...problemResponses([
+          ...API_PROBLEMS, 'FUNDING_SOURCE_NOT_FOUND', 'REAUTH_REQUIRED', 'BALANCE_NOT_SUPPORTED', 'BALANCE_NOT_ENABLED'
+        ])
+      }
+    }
+  }, async (request, reply) => {
+    const { customerId, fundingSourceId } = request.params
+    try {
+      const { exchangeId, balance } = await dwolla.fundingSourceBalance(customerId, fundingSourceId)
+      // A balance that answers is a bank connection that works: whatever marked it is over.
+      if (exchangeId !== undefined) await bankLinks.clearReauthRequired(exchangeId)
+      return reply.header('cache-control', 'no-store').send(balance)
+    } catch (error) {
+      if (error instanceof Problem && error.exchangeId !== undefined) await bankLinks.markReauthRequired(error.exchangeId)
+      throw error
+    }
   })
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { PartnerSchema, Uuid } from '../exchange-sessions/schemas.js'
+import { CustomerId, PartnerSchema, Uuid } from '../exchange-sessions/schemas.js'
 import { PlainText } from '../plain-text.js'
 import { StringEnum } from '../string-enum.js'
 
@@ -62,6 +62,7 @@ export const fundingSourceComponents = [VisaFundingSourceRequest, PlaidFundingSo
 
 export const FundingSourceResponse = Type.Object({
   fundingSourceId: Type.String({ description: "The Dwolla funding source's id: use it to send or receive money." }),
+  exchangeId: Type.String({ description: 'The exchange the funding source came from: the one to re-authenticate when the service answers REAUTH_REQUIRED.' }),
   name: Name,
   bankName: Type.String({ description: 'The bank, as Dwolla names it.' }),
   bankAccountType: BankAccountType,
@@ -73,4 +74,23 @@ export const AvailableExchangeConnectionsResponse = Type.Object({
     name: Type.String({ description: 'The account, as MX names it.', examples: ['XYZ Checking'] }),
     availableConnectionToken: AvailableConnectionToken
   }, { additionalProperties: false }))
+}, { additionalProperties: false })
+
+export const FundingSourceParams = Type.Object({
+  customerId: CustomerId,
+  fundingSourceId: Uuid("The id of the customer's funding source (a UUID), as POST …/funding-sources answered it.", 'c2eb3f03-1b0e-4d18-a4a2-e552cc111418')
+})
+
+const Amount = Type.Object({
+  value: Type.String({ description: 'A decimal amount, as Dwolla writes it.', examples: ['542.00'] }),
+  currency: Type.String({ description: 'ISO 4217 currency code.', examples: ['USD'] })
+}, { additionalProperties: false })
+
+export const BalanceResponse = Type.Object({
+  available: Type.Optional({
+    ...Amount,
+    description: 'What the customer can withdraw, pending debits and credits included: the one to check before a transfer. Not every bank reports it.'
+  }),
+  closing: { ...Amount, description: "The settled balance as of the end of the previous business day." },
+  lastUpdated: Type.String({ format: 'date-time', description: 'When Dwolla last retrieved the balance from the open banking partner.' })
 }, { additionalProperties: false })

@@ -73,7 +73,10 @@ export const openapi = fp(async (app: FastifyInstance, { docsEnabled }: OpenapiO
       },
       tags: [
         { name: 'exchange-sessions', description: 'Send a user to Visa, Plaid or MX to verify a bank account.' },
-        { name: 'funding-sources', description: "Finish verification: the partner's approval becomes a bank funding source." },
+        { name: 'funding-sources', description: "Finish verification: the partner's approval becomes a bank funding source; its balance." },
+        { name: 'bank-links', description: "After linking: the customer's bank links and whether each needs re-authentication." },
+        { name: 'events', description: "Live events for the app: the customer's bank links as they change (Server-Sent Events)." },
+        { name: 'webhooks', description: "Dwolla's signed webhooks, received by the service (not called by apps)." },
         { name: 'operations', description: 'Health and service description.' }
       ]
     },

@@ -1,9 +1,9 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
 import type { RateLimitConfig } from '../config.js'
 import { Problem } from '../problems.js'
+import { createRedisConnection } from '../redis.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,7 +15,6 @@ declare module 'fastify' {
 // A paused Redis answers nothing: the request stops waiting at the deadline, and the client drops
 // the command at its timeout, so commands cannot pile up in it.
 const COUNT_DEADLINE_MS = 500
-const REDIS_COMMAND_TIMEOUT_MS = 1000
 
 /** Rejects when the promise has not settled by the deadline; the timer never outlives it. */
 function withinDeadline<T> (promise: Promise<T>): Promise<T> {
@@ -33,11 +32,7 @@ function withinDeadline<T> (promise: Promise<T>): Promise<T> {
  */
 export const callerRateLimit = fp(async (app: FastifyInstance, { max, window, redisUrl }: RateLimitConfig) => {
   // Once connected, fail fast rather than queue while Redis is away.
-  const redis = redisUrl === undefined
-    ? undefined
-    : new Redis(redisUrl, {
-      lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: REDIS_COMMAND_TIMEOUT_MS
-    })
+  const redis = redisUrl === undefined ? undefined : createRedisConnection(redisUrl)
   let outage = false
   const failed = (error: unknown) => {
     if (outage) return

@@ -17,6 +17,9 @@ import { exchangeRoutes } from './routes/exchanges.js'
 import { fundingSourceRoutes } from './routes/funding-sources.js'
 import { plaidLinkRoutes } from './routes/plaid-link.js'
 import { tokenRoutes } from './routes/token.js'
+import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js'
+import { MAX_WEBHOOK_SUBSCRIPTIONS, WEBHOOK_RETRY_SCHEDULE_MS } from './config.js'
+import { createWebhooks, type WebhookDelivery, type WebhookSubscription } from './webhooks.js'
 
 export interface SimulatorOptions {
   /** The only client credentials /token accepts. */
@@ -27,6 +30,8 @@ export interface SimulatorOptions {
   publicUrl?: string
   /** expires_in of issued tokens; default 3600. */
   tokenTtlSeconds?: number
+  /** Waits before each webhook retry; default WEBHOOK_RETRY_SCHEDULE_MS. */
+  webhookRetryScheduleMs?: readonly number[]
   /** Default false. */
   logger?: FastifyServerOptions['logger']
 }
@@ -42,6 +47,14 @@ export interface SimulatorControl {
   expireTokens (): void
   /** The exchange's status becomes 'deactivated', as when the bank revokes access; a re-auth session restores it. */
   deactivateExchange (exchangeId: string): void
+  /**
+   * The bank revoked the exchange's access, as a password change at the bank does: balance checks
+   * answer UpdateCredentials and subscribers get customer_exchange_reauth_required, until a
+   * re-auth session is approved.
+   */
+  revokeAccess (exchangeId: string): void
+  /** The webhook subscriptions, and every delivery attempt in order. */
+  readonly webhooks: { subscriptions: ReadonlyMap<string, WebhookSubscription>; deliveries: readonly WebhookDelivery[] }
   /** A Plaid public token or MX available connection token is now expired. */
   expireExchangeToken (token: string): void
   count (kind: 'exchangeSessions' | 'customers' | 'tokens' | 'exchanges' | 'fundingSources'): number
@@ -73,6 +86,16 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
   const callLog = createCallLog()
   const faults = createFaults()
   const idempotency = createIdempotency()
+  const webhooks = createWebhooks({
+    retryScheduleMs: options.webhookRetryScheduleMs ?? WEBHOOK_RETRY_SCHEDULE_MS,
+    maxSubscriptions: MAX_WEBHOOK_SUBSCRIPTIONS
+  })
+  app.addHook('onClose', async () => { webhooks.close() })
+  // Events name the API's own origin, whichever page or control caused them.
+  const apiOrigin = () => {
+    const address = app.server.address()
+    return typeof address === 'object' && address !== null ? `http://127.0.0.1:${address.port}` : 'http://localhost:80'
+  }
 
   const control: SimulatorControl = {
     createCustomer: (input = {}) => state.addCustomer({
@@ -86,6 +109,14 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
     deactivateExchange (exchangeId) {
       known(state.exchanges.get(exchangeId), `exchange ${exchangeId}`).status = 'deactivated'
     },
+    revokeAccess (exchangeId) {
+      const exchange = known(state.exchanges.get(exchangeId), `exchange ${exchangeId}`)
+      exchange.reauthRequired = true
+      webhooks.publish({
+        topic: 'customer_exchange_reauth_required', resourceId: exchange.id, resourcePath: `/exchanges/${exchange.id}`, customerId: exchange.customerId
+      }, apiOrigin())
+    },
+    webhooks,
     expireExchangeToken (token) {
       known(state.exchangeTokens.get(token), `exchange token ${token}`).status = 'expired'
     },
@@ -127,10 +158,11 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
       await secured.register(customerRoutes, { state })
       await secured.register(exchangeSessionRoutes, { state, registeredRedirects: options.registeredRedirects, publicUrl })
       await secured.register(exchangeRoutes, { state })
-      await secured.register(fundingSourceRoutes, { state })
+      await secured.register(fundingSourceRoutes, { state, webhooks })
+      await secured.register(webhookSubscriptionRoutes, { webhooks })
     })
   })
-  await app.register(bankRoutes, { state })
+  await app.register(bankRoutes, { state, revokeAccess: control.revokeAccess })
   await app.register(plaidLinkRoutes, { state })
   await app.register(controlRoutes, { control })
   return app as unknown as Simulator

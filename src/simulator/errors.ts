@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { HAL } from './hal.js'
+import { HAL, link } from './hal.js'
 
 export interface EmbeddedError {
   code: string
@@ -11,6 +11,7 @@ export interface DwollaErrorBody {
   code: string
   message: string
   _embedded?: { errors: Array<EmbeddedError & { _links: Record<string, never> }> }
+  _links?: { about: ReturnType<typeof link> }
 }
 
 /** An error that the simulator answers with Dwolla's status and body. */
@@ -48,6 +49,12 @@ export const inactiveExchange = () => error(400, 'InactiveExchange', 'The Exchan
 /** Dwolla's duplicate for a funding source from an exchange, as documented: it names no funding source. */
 export const authorizationAlreadyUsed = () => error(400, 'ValidationError',
   'Duplicate funding source or validation error. Authorization already associated to a funding source.')
+/** Dwolla's UpdateCredentials on a balance check, linking to where a re-auth session is created. */
+export const updateCredentials = (reauthHref: string) => new DwollaError(400, {
+  code: 'UpdateCredentials',
+  message: 'Re-authentication is required in order to access account data. Please initiate the exchange session flow to regain access.',
+  _links: { about: link(reauthHref, 'exchange-session') }
+})
 const badRequest = () => error(400, 'BadRequest', 'The request body contains bad syntax or is incomplete.')
 
 /** Dwolla's 400 ValidationError with its embedded errors. */

@@ -16,6 +16,8 @@ export interface Exchange {
   partner: Partner
   /** Dwolla's statuses; 'removed' is never reached in the simulator. */
   status: 'active' | 'deactivated'
+  /** The bank revoked access (a password change, say): balance checks answer UpdateCredentials until a re-auth session is approved. */
+  reauthRequired: boolean
   created: string
 }
 
@@ -70,7 +72,9 @@ export function createState () {
   const now = () => new Date().toISOString()
 
   function addExchange (input: Pick<Exchange, 'customerId' | 'partner'>): Exchange {
-    const exchange: Exchange = { id: randomUUID(), customerId: input.customerId, partner: input.partner, status: 'active', created: now() }
+    const exchange: Exchange = {
+      id: randomUUID(), customerId: input.customerId, partner: input.partner, status: 'active', reauthRequired: false, created: now()
+    }
     exchanges.set(exchange.id, exchange)
     return exchange
   }
@@ -85,7 +89,10 @@ export function createState () {
   /** Closes an approved session; a re-auth session's exchange is active again. */
   function settle (session: ExchangeSession) {
     session.outcome = 'approved'
-    if (session.reauth) session.reauth.status = 'active'
+    if (session.reauth) {
+      session.reauth.status = 'active'
+      session.reauth.reauthRequired = false
+    }
     return session.reauth
   }
 

@@ -4,6 +4,7 @@ import { PAGE_CSP, renderPage, type PageContent } from '../pages.js'
 import type { Exchange, ExchangeSession, State } from '../state.js'
 
 const Params = Type.Object({ sessionId: Type.String() })
+const ExchangeParams = Type.Object({ exchangeId: Type.String() })
 const DecisionParams = Type.Object({ sessionId: Type.String(), decision: Type.Union([Type.Literal('approve'), Type.Literal('cancel')]) })
 
 const send = (reply: FastifyReply, status: number, content: PageContent) =>
@@ -18,8 +19,9 @@ const notFoundPage = (reply: FastifyReply, sessionId: string) => send(reply, 404
  * The pages a user's browser opens at external-provider-session (Visa and MX): Approve or
  * Cancel, then back to the app's redirect URL as Visa does, or a closing page for MX.
  * Approving creates Visa's exchange, MX's available connection, or restores a re-auth session's exchange.
+ * The bank's own page of a connection offers "Revoke access", as a password change at the bank would.
  */
-export const bankRoutes: FastifyPluginAsyncTypebox<{ state: State }> = async (app, { state }) => {
+export const bankRoutes: FastifyPluginAsyncTypebox<{ state: State, revokeAccess: (exchangeId: string) => void }> = async (app, { state, revokeAccess }) => {
   const openSession = (sessionId: string) => {
     const session = state.sessions.get(sessionId)
     return session?.partner.flow === 'bank-page' && !session.outcome ? session : undefined
@@ -56,5 +58,24 @@ export const bankRoutes: FastifyPluginAsyncTypebox<{ state: State }> = async (ap
     if (request.params.decision === 'approve') return finish(reply, session, state.approve(session))
     session.outcome = 'cancelled'
     return finish(reply, session, undefined)
+  })
+
+  const exchangePage = (reply: FastifyReply, exchange: Exchange | undefined, exchangeId: string) => exchange
+    ? send(reply, 200, exchange.reauthRequired
+      ? { title: 'Access revoked', message: `The app can no longer read this account through ${exchange.partner.name} until you reconnect your bank in the app.` }
+      : {
+          title: `Your bank connection through ${exchange.partner.name}`,
+          message: 'The app can read this account. Revoking access is what changing your bank password does.',
+          actions: [{ label: 'Revoke access', action: `/simulator/bank/exchanges/${exchange.id}/revoke` }]
+        })
+    : send(reply, 404, { title: 'Connection not found', message: `There is no bank connection ${exchangeId}.` })
+
+  app.get('/simulator/bank/exchanges/:exchangeId', { schema: { params: ExchangeParams } }, async (request, reply) =>
+    exchangePage(reply, state.exchanges.get(request.params.exchangeId), request.params.exchangeId))
+
+  app.post('/simulator/bank/exchanges/:exchangeId/revoke', { schema: { params: ExchangeParams } }, async (request, reply) => {
+    const exchange = state.exchanges.get(request.params.exchangeId)
+    if (exchange && !exchange.reauthRequired) revokeAccess(exchange.id)
+    return exchangePage(reply, exchange, request.params.exchangeId)
   })
 }

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { FaultSchema } from '../faults.js'
 import type { SimulatorControl } from '../app.js'
 
@@ -11,6 +11,14 @@ export const controlRoutes: FastifyPluginAsyncTypebox<{ control: SimulatorContro
   app.get('/__simulator/calls', async () => control.calls)
   app.post('/__simulator/expire-tokens', async (_request, reply) => {
     control.expireTokens()
+    return reply.code(204).send()
+  })
+  app.post('/__simulator/exchanges/:exchangeId/revoke', { schema: { params: Type.Object({ exchangeId: Type.String() }) } }, async (request, reply) => {
+    try {
+      control.revokeAccess(request.params.exchangeId)
+    } catch (error) {
+      return reply.code(404).send({ message: (error as Error).message })
+    }
     return reply.code(204).send()
   })
 }

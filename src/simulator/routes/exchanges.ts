@@ -4,7 +4,7 @@ import {
 } from '../errors.js'
 import { link, origin } from '../hal.js'
 import { partnerOf } from '../partners.js'
-import type { State } from '../state.js'
+import type { Exchange, State } from '../state.js'
 
 const Href = Type.Object({ href: Type.String() })
 
@@ -19,7 +19,7 @@ const IdParams = Type.Object({ id: Type.String() })
 
 /**
  * POST /customers/:id/exchanges (redeeming a Plaid public token or an MX connection token once),
- * GET /exchanges/:id and GET /customers/:id/available-exchange-connections.
+ * GET /exchanges/:id, GET /customers/:id/exchanges and GET /customers/:id/available-exchange-connections.
  */
 export const exchangeRoutes: FastifyPluginAsyncTypebox<{ state: State }> = async (app, { state }) => {
   app.post('/customers/:id/exchanges', { schema: { params: IdParams, body: CreateExchange } }, async (request, reply) => {
@@ -40,19 +40,34 @@ export const exchangeRoutes: FastifyPluginAsyncTypebox<{ state: State }> = async
     return reply.code(201).header('location', `${origin(request)}/exchanges/${exchange.id}`).send()
   })
 
+  // Dwolla's list links each exchange to funding sources as well; its single exchange does not.
+  const represent = (base: string, exchange: Exchange, listed = false) => ({
+    _links: {
+      self: link(`${base}/exchanges/${exchange.id}`, 'exchange'),
+      'exchange-partner': link(`${base}/exchange-partners/${exchange.partner.id}`, 'exchange-partner'),
+      ...(listed && { 'funding-sources': link(`${base}/funding-sources`, 'funding-source') }),
+      customer: link(`${base}/customers/${exchange.customerId}`, 'customer')
+    },
+    id: exchange.id,
+    status: exchange.status,
+    created: exchange.created
+  })
+
   app.get('/exchanges/:id', { schema: { params: IdParams } }, async (request) => {
     const exchange = state.exchanges.get(request.params.id)
     if (!exchange) throw notFound('The requested resource was not found. Check Exchange ID.')
+    return represent(origin(request), exchange)
+  })
+
+  app.get('/customers/:id/exchanges', { schema: { params: IdParams } }, async (request) => {
+    const customerId = request.params.id
+    if (!state.customers.has(customerId)) throw notFound('Customer ID not found. Check Customer ID.')
     const base = origin(request)
+    const exchanges = [...state.exchanges.values()].filter((exchange) => exchange.customerId === customerId)
     return {
-      _links: {
-        self: link(`${base}/exchanges/${exchange.id}`, 'exchange'),
-        'exchange-partner': link(`${base}/exchange-partners/${exchange.partner.id}`, 'exchange-partner'),
-        customer: link(`${base}/customers/${exchange.customerId}`, 'customer')
-      },
-      id: exchange.id,
-      status: exchange.status,
-      created: exchange.created
+      _links: { self: link(`${base}/exchanges`, 'exchange') },
+      _embedded: { exchanges: exchanges.map((exchange) => represent(base, exchange, true)) },
+      total: exchanges.length
     }
   })
 

@@ -1,7 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { authorizationAlreadyUsed, forbidden, inactiveExchange, invalidField, notFound } from '../errors.js'
+import { authorizationAlreadyUsed, forbidden, inactiveExchange, invalidField, notFound, updateCredentials } from '../errors.js'
 import { link, origin } from '../hal.js'
 import type { State } from '../state.js'
+import type { Webhooks } from '../webhooks.js'
 
 /** Dwolla's exchange variant of the request: an IAV-verified bank needs no account numbers. */
 const CreateFundingSource = Type.Object({
@@ -18,8 +19,11 @@ const EXCHANGE_HREF = /^https?:\/\/[^/?#]+\/exchanges\/([^/?#]+)$/i
 /** The sandbox's bank for every IAV-verified account, as Dwolla's sandbox names it. */
 const BANK_NAME = 'SANDBOX TEST BANK'
 
-/** POST /customers/:id/funding-sources from an exchange, and GET /funding-sources/:id. */
-export const fundingSourceRoutes: FastifyPluginAsyncTypebox<{ state: State }> = async (app, { state }) => {
+/** The sandbox's balance of every IAV-verified account; MX reports no available balance, as Dwolla allows. */
+const BALANCE = { value: '542.00', currency: 'USD' }
+
+/** POST /customers/:id/funding-sources from an exchange, GET /funding-sources/:id and its balance. */
+export const fundingSourceRoutes: FastifyPluginAsyncTypebox<{ state: State, webhooks: Webhooks }> = async (app, { state, webhooks }) => {
   app.post('/customers/:id/funding-sources', { schema: { params: IdParams, body: CreateFundingSource } }, async (request, reply) => {
     const customerId = request.params.id
     if (!state.customers.has(customerId)) throw notFound('Customer ID not found. Check Customer ID.')
@@ -33,6 +37,9 @@ export const fundingSourceRoutes: FastifyPluginAsyncTypebox<{ state: State }> = 
     const base = origin(request)
     const { name, bankAccountType } = request.body
     const source = state.addFundingSource({ customerId, exchange, name, bankAccountType })
+    const resource = { resourceId: source.id, resourcePath: `/funding-sources/${source.id}`, customerId }
+    webhooks.publish({ topic: 'customer_funding_source_added', ...resource }, base)
+    webhooks.publish({ topic: 'customer_funding_source_verified', ...resource }, base)
     return reply.code(201).header('location', `${base}/funding-sources/${source.id}`).send()
   })
 
@@ -55,6 +62,23 @@ export const fundingSourceRoutes: FastifyPluginAsyncTypebox<{ state: State }> = 
       removed: false,
       channels: ['ach'],
       bankName: BANK_NAME
+    }
+  })
+
+  app.get('/funding-sources/:id/balance', { schema: { params: IdParams } }, async (request) => {
+    const source = state.fundingSources.get(request.params.id)
+    if (!source) throw notFound()
+    const base = origin(request)
+    const { exchange } = source
+    if (exchange.reauthRequired || exchange.status !== 'active') throw updateCredentials(`${base}/exchanges/${exchange.id}/exchange-sessions`)
+    return {
+      _links: {
+        self: link(`${base}/funding-sources/${source.id}/balance`, 'balance'),
+        'funding-source': link(`${base}/funding-sources/${source.id}`, 'funding-source')
+      },
+      ...(exchange.partner.grant !== 'connection' && { available: BALANCE }),
+      closing: BALANCE,
+      lastUpdated: source.created
     }
   })
 }

@@ -1,0 +1,35 @@
+import { Type } from '@sinclair/typebox'
+import { CustomerId } from '../exchange-sessions/schemas.js'
+
+export const EventsParams = Type.Object({ customerId: CustomerId })
+
+export const EventsHeaders = Type.Object({
+  'last-event-id': Type.Optional(Type.String({
+    maxLength: 128,
+    description: 'Sent by EventSource when it reconnects: the events after this one that the service still keeps are sent first.'
+  }))
+})
+
+const OccurredAt = Type.String({ format: 'date-time', description: 'When Dwolla created the event.' })
+
+const ReauthRequired = Type.Object({
+  exchangeId: Type.String({ description: 'The exchange to re-authenticate: show "Reconnect your bank".' }),
+  occurredAt: OccurredAt
+}, { title: 'bank-link.reauth-required', additionalProperties: false, description: '`event: bank-link.reauth-required`' })
+
+const FundingSourceChanged = Type.Object({
+  fundingSourceId: Type.String(),
+  occurredAt: OccurredAt
+}, {
+  title: 'funding-source.*',
+  additionalProperties: false,
+  description: '`event: funding-source.added`, `funding-source.verified`, `funding-source.unverified` or `funding-source.removed`'
+})
+
+/** What a stream carries, for the contract: each message's `data:` line, by its `event:` name. */
+export const EventStream = Type.String({
+  description: 'Server-Sent Events. Each message has `id:` (resume with `Last-Event-ID`), `event:` (the type) and one `data:` line of JSON ' +
+    '(see x-event-data). Lines starting with `:` are heartbeats. The first message is `retry:`, the reconnection delay.',
+  examples: ['retry: 2000\n\nid: 9c949341-653e-41f3-a27c-00c772e41061\nevent: bank-link.reauth-required\ndata: {"exchangeId":"e5e9f2d3-a96c-4abd-a097-8ec7ae28aa8a","occurredAt":"2026-11-26T16:00:00.000Z"}\n\n'],
+  'x-event-data': { oneOf: [ReauthRequired, FundingSourceChanged] }
+})

@@ -1,0 +1,128 @@
+import { EventEmitter } from 'node:events'
+import type { FastifyBaseLogger } from 'fastify'
+import { createRedisConnection } from './redis.js'
+
+/**
+ * What replicas must agree on: marks, sets, first-claims and broadcast messages. In Redis when
+ * REDIS_URL is set (every replica sees the same), in this process otherwise. The only module that
+ * speaks Redis for them.
+ */
+export interface SharedState {
+  /** Sets the key for ttlSeconds unless it is set already; true when this call set it. */
+  claim (key: string, ttlSeconds: number): Promise<boolean>
+  set (key: string, value: string): Promise<void>
+  getMany (keys: readonly string[]): Promise<Array<string | undefined>>
+  delete (key: string): Promise<void>
+  addMember (key: string, member: string): Promise<void>
+  removeMember (key: string, member: string): Promise<void>
+  members (key: string): Promise<string[]>
+  /** Sends the message to every replica's subscribers of the channel, this one's included. */
+  publish (channel: string, message: string): Promise<void>
+  subscribe (channel: string, listener: (message: string) => void): Promise<void>
+  close (): Promise<void>
+}
+
+/** One process's state: right for a single replica, and for development. */
+export function createMemoryState (): SharedState {
+  // Claims, in the order made: all of one kind share a TTL, so the oldest expire first.
+  const claims = new Map<string, number>()
+  const values = new Map<string, string>()
+  const sets = new Map<string, Set<string>>()
+  const channels = new EventEmitter()
+
+  return {
+    async claim (key, ttlSeconds) {
+      const now = Date.now()
+      // Forget the expired claims at the front, so memory holds about one TTL's worth.
+      for (const [claimed, expiresAt] of claims) {
+        if (expiresAt > now) break
+        claims.delete(claimed)
+      }
+      if (claims.has(key)) return false
+      claims.set(key, now + ttlSeconds * 1000)
+      return true
+    },
+    async set (key, value) {
+      values.set(key, value)
+    },
+    async getMany (keys) {
+      return keys.map((key) => values.get(key))
+    },
+    async delete (key) {
+      values.delete(key)
+    },
+    async addMember (key, member) {
+      sets.set(key, (sets.get(key) ?? new Set()).add(member))
+    },
+    async removeMember (key, member) {
+      sets.get(key)?.delete(member)
+    },
+    async members (key) {
+      return [...sets.get(key) ?? []]
+    },
+    async publish (channel, message) {
+      channels.emit(channel, message)
+    },
+    async subscribe (channel, listener) {
+      channels.on(channel, listener)
+    },
+    async close () {
+      channels.removeAllListeners()
+    }
+  }
+}
+
+/** State in Redis, shared by every replica; connected before it is returned. */
+export async function createRedisState (url: string, log: FastifyBaseLogger): Promise<SharedState> {
+  const commands = createRedisConnection(url)
+  // A connection that subscribed can only subscribe: broadcasts arrive on one of their own.
+  const subscriber = createRedisConnection(url)
+  for (const connection of [commands, subscriber]) {
+    connection.on('error', (error: Error) => log.warn({ err: error }, 'shared-state Redis unavailable'))
+  }
+  try {
+    await Promise.all([commands.connect(), subscriber.connect()])
+  } catch (error) {
+    // Neither keeps retrying in the background of a start that failed.
+    commands.disconnect()
+    subscriber.disconnect()
+    throw error
+  }
+  const listeners = new EventEmitter()
+  subscriber.on('message', (channel: string, message: string) => listeners.emit(channel, message))
+
+  return {
+    async claim (key, ttlSeconds) {
+      return await commands.set(key, '1', 'EX', ttlSeconds, 'NX') === 'OK'
+    },
+    async set (key, value) {
+      await commands.set(key, value)
+    },
+    async getMany (keys) {
+      return (await commands.mget(...keys)).map((value) => value ?? undefined)
+    },
+    async delete (key) {
+      await commands.del(key)
+    },
+    async addMember (key, member) {
+      await commands.sadd(key, member)
+    },
+    async removeMember (key, member) {
+      await commands.srem(key, member)
+    },
+    async members (key) {
+      return commands.smembers(key)
+    },
+    async publish (channel, message) {
+      await commands.publish(channel, message)
+    },
+    async subscribe (channel, listener) {
+      listeners.on(channel, listener)
+      await subscriber.subscribe(channel)
+    },
+    async close () {
+      commands.disconnect()
+      subscriber.disconnect()
+    }
+  }
+}

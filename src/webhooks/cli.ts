@@ -1,0 +1,42 @@
+import { Type } from '@sinclair/typebox'
+import { ConfigError, DWOLLA_API_URLS, EnvSchema, readEnv } from '../config.js'
+import { createDwollaClient } from '../dwolla/client.js'
+import { runWebhooksCommand } from './command.js'
+
+/** `npm run webhooks -- subscribe <url> | list | remove <id>`: the service's Dwolla settings, nothing else. */
+const CommandEnv = Type.Pick(EnvSchema, ['DWOLLA_ENV', 'DWOLLA_KEY', 'DWOLLA_SECRET', 'DWOLLA_API_URL', 'UPSTREAM_TIMEOUT_MS', 'DWOLLA_WEBHOOK_SECRET'])
+
+function fail (message: string): never {
+  process.stderr.write(`${message}\n`)
+  process.exit(1)
+}
+
+function readCommandEnv () {
+  try {
+    return readEnv(CommandEnv, process.env)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    return fail(`Invalid configuration: ${error.message}`)
+  }
+}
+
+const env = readCommandEnv()
+const dwollaEnv = env.DWOLLA_ENV ?? 'sandbox'
+const apiUrl = env.DWOLLA_API_URL ?? (dwollaEnv === 'simulator' ? undefined : DWOLLA_API_URLS[dwollaEnv])
+const { DWOLLA_KEY: key, DWOLLA_SECRET: secret } = env
+if (apiUrl === undefined || key === undefined || secret === undefined) {
+  fail('Set DWOLLA_KEY and DWOLLA_SECRET, and DWOLLA_ENV (sandbox, production) or DWOLLA_API_URL (a running simulator).')
+}
+const dwolla = createDwollaClient({
+  apiUrl,
+  key,
+  secret,
+  timeoutMs: env.UPSTREAM_TIMEOUT_MS,
+  observer: { call () {}, retry () {}, tokenRefresh () {} }
+})
+process.exitCode = await runWebhooksCommand(process.argv.slice(2), {
+  dwolla,
+  secret: env.DWOLLA_WEBHOOK_SECRET,
+  print: (line) => process.stdout.write(`${line}\n`)
+})
+await dwolla.close()

@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import t, { type Test } from 'tap'
+import { createDwollaClient } from '../../src/dwolla/client.js'
+import { createMetrics } from '../../src/metrics.js'
+import { runWebhooksCommand, USAGE } from '../../src/webhooks/command.js'
+import { tsEntry } from '../processes.js'
+import { KEY, SECRET, simulator } from '../simulator/helpers.js'
+
+const WEBHOOK_SECRET = 'a-webhook-secret-for-the-command'
+
+async function setup (t: Test) {
+  const sim = await simulator(t)
+  const apiUrl = await sim.listen({ port: 0, host: '127.0.0.1' })
+  const dwolla = createDwollaClient({ apiUrl, key: KEY, secret: SECRET, timeoutMs: 5000, observer: createMetrics().dwolla })
+  t.teardown(() => dwolla.close())
+  const run = async (args: string[], { secret }: { secret: string | undefined } = { secret: WEBHOOK_SECRET }) => {
+    const lines: string[] = []
+    const code = await runWebhooksCommand(args, { dwolla, secret, print: (line) => lines.push(line) })
+    return { code, lines }
+  }
+  return { sim, apiUrl, run }
+}
+
+t.test('subscribe, list and remove, through the Dwolla client', async (t) => {
+  const { sim, run } = await setup(t)
+  t.same(await run(['list']), { code: 0, lines: ['no webhook subscriptions'] })
+  const subscribed = await run(['subscribe', 'https://bff.example.com/webhooks/dwolla'])
+  t.equal(subscribed.code, 0)
+  const id = /^subscribed ([0-9a-f-]{36}) https:\/\/bff\.example\.com\/webhooks\/dwolla$/.exec(subscribed.lines[0] as string)?.[1] as string
+  t.ok(id)
+  t.equal(sim.sim.webhooks.subscriptions.get(id)?.secret, WEBHOOK_SECRET, 'subscribed with the secret from the environment')
+
+  const listed = await run(['list'])
+  t.match(listed, { code: 0, lines: [new RegExp(`^${id}  active  \\S+  https://bff\\.example\\.com/webhooks/dwolla$`)] })
+  sim.sim.webhooks.subscriptions.get(id)!.paused = true
+  t.match((await run(['list'])).lines, [new RegExp(`^${id}  paused  `)], 'a paused subscription says so')
+
+  t.same(await run(['remove', id]), { code: 0, lines: [`removed ${id}`] })
+  t.same(await run(['remove', id]), { code: 1, lines: ['NOT_FOUND: Dwolla has no such resource.'] })
+})
+
+t.test('mistakes are told, with a non-zero exit', async (t) => {
+  const { run } = await setup(t)
+  t.same(await run(['subscribe', 'https://bff.example.com/webhooks/dwolla'], { secret: undefined }), {
+    code: 1, lines: ['DWOLLA_WEBHOOK_SECRET: required to subscribe (the service verifies webhooks with it)']
+  })
+  for (const args of [[], ['subscribe'], ['list', 'extra'], ['remove'], ['unsubscribe', 'x']]) {
+    t.same(await run(args), { code: 2, lines: [USAGE] }, args.join(' '))
+  }
+  const refused = await run(['subscribe', 'ftp://nowhere'])
+  t.same(refused, { code: 1, lines: ['UPSTREAM_ERROR (Dwolla: ValidationError): Dwolla answered unexpectedly.'] })
+})
+
+t.test('a defect is not dressed up as a Dwolla answer', async (t) => {
+  const broken = () => Promise.reject(new TypeError('a defect'))
+  const dwolla = { createWebhookSubscription: broken, listWebhookSubscriptions: broken, removeWebhookSubscription: broken }
+  await t.rejects(runWebhooksCommand(['list'], { dwolla, secret: undefined, print: () => {} }), { message: 'a defect' })
+})
+
+t.test('npm run webhooks reads the Dwolla settings and the secret from the environment', async (t) => {
+  const { apiUrl } = await setup(t)
+  const [node, ...args] = tsEntry('../src/webhooks/cli.ts')
+  const env = { PATH: process.env.PATH, DWOLLA_API_URL: apiUrl, DWOLLA_KEY: KEY, DWOLLA_SECRET: SECRET, DWOLLA_WEBHOOK_SECRET: WEBHOOK_SECRET }
+  const run = promisify(execFile)
+  const subscribed = await run(node as string, [...args, 'subscribe', 'https://bff.example.com/webhooks/dwolla'], { env })
+  t.match(subscribed.stdout, /^subscribed [0-9a-f-]{36} https:\/\/bff\.example\.com\/webhooks\/dwolla\n$/)
+  await t.rejects(run(node as string, [...args, 'list'], { env: { PATH: process.env.PATH } }), { code: 1, stderr: /DWOLLA_KEY and DWOLLA_SECRET/ })
+})

@@ -1,0 +1,132 @@
+import t, { type Test } from 'tap'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { buildSandboxApp, startStack } from '../helpers.js'
+import { startRedis } from '../auth/redis.js'
+import { json, partnerFlows } from '../partner-flows.js'
+import { dwollaEvent, postWebhook, sign } from './events.js'
+
+const until = async (condition: () => boolean | Promise<boolean>) => {
+  while (!await condition()) await sleep(20)
+}
+
+async function listening (t: Test, env: NodeJS.ProcessEnv = {}) {
+  const stack = await startStack(t, env, undefined, { subscribeWebhooks: true })
+  const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
+  const secret = stack.config.webhookSecret as string
+  const send = (event: object, signature?: string) => {
+    const body = JSON.stringify(event)
+    return postWebhook(base, body, signature ?? sign(secret, body))
+  }
+  const bankLinks = async () => (await stack.app.inject({ method: 'GET', url: `/v1/customers/${stack.customerId}/bank-links` })).json().bankLinks
+  const metric = async (line: RegExp) => {
+    const text = await (await fetch(`${base}/metrics`)).text()
+    return Number(line.exec(text)?.[1] ?? 0)
+  }
+  /** A Visa bank link made through the service: its exchange and funding source. */
+  async function visaBank () {
+    const exchangeId = await partnerFlows(stack).visaExchange()
+    const created = await stack.app.inject({
+      method: 'POST', url: `/v1/customers/${stack.customerId}/funding-sources`, ...json({ partner: 'visa', exchangeId, name: 'Checking', bankAccountType: 'checking' })
+    })
+    return { exchangeId, fundingSourceId: created.json().fundingSourceId as string }
+  }
+  return { ...stack, base, secret, send, bankLinks, metric, visaBank }
+}
+
+const REAUTH = 'customer_exchange_reauth_required'
+
+t.test("in simulator mode the service subscribes itself; the simulator's reauth webhook marks the bank link", async (t) => {
+  const { sim, base, bankLinks, metric, visaBank } = await listening(t)
+  await until(() => sim.webhooks.subscriptions.size === 1)
+  t.match([...sim.webhooks.subscriptions.values()], [{ url: `${base}/webhooks/dwolla`, paused: false }])
+  const { exchangeId } = await visaBank()
+  sim.revokeAccess(exchangeId)
+  await until(async () => (await bankLinks())[0]?.reauthRequired === true)
+  t.pass('marked by the webhook, with no balance check')
+  await until(() => sim.webhooks.deliveries.length === 3)
+  t.ok(sim.webhooks.deliveries.every(({ status }) => status === 200), 'every delivery acknowledged with 200')
+  t.equal(await metric(/^webhooks_received_total\{topic="customer_exchange_reauth_required"\} (\d+)$/m), 1)
+  t.equal(await metric(/^webhooks_received_total\{topic="customer_funding_source_verified"\} (\d+)$/m), 1)
+})
+
+t.test('a forged, unsigned or replayed-with-another-body webhook is refused with 401 and nothing is processed', async (t) => {
+  const { send, base, secret, bankLinks, metric, visaBank, customerId } = await listening(t)
+  const { exchangeId } = await visaBank()
+  const event = dwollaEvent(REAUTH, exchangeId, customerId)
+  const body = JSON.stringify(event)
+
+  const forged = await send(event, sign('not-the-secret-at-all', body))
+  t.equal(forged.status, 401)
+  t.match(forged.headers.get('content-type'), /^application\/problem\+json/)
+  t.match(await forged.json(), { code: 'WEBHOOK_SIGNATURE_INVALID', status: 401 })
+  t.equal((await postWebhook(base, body, undefined)).status, 401, 'no signature')
+  t.equal((await postWebhook(base, body, 'zz')).status, 401, 'not even the right length')
+  const other = dwollaEvent(REAUTH, exchangeId, customerId)
+  t.equal((await postWebhook(base, JSON.stringify(other), sign(secret, body))).status, 401, "another body with a real event's signature")
+  t.equal(await metric(/^webhooks_rejected_total\{reason="signature"\} (\d+)$/m), 4)
+  t.equal(await metric(/^webhooks_received_total\{topic="customer_exchange_reauth_required"\} (\d+)$/m), 0)
+  t.match(await bankLinks(), [{ exchangeId, reauthRequired: false }], 'nothing processed')
+
+  const genuine = await postWebhook(base, body, sign(secret, body).toUpperCase())
+  t.equal(genuine.status, 200, 'the signature in either case of hex')
+  t.equal(await genuine.text(), '')
+  await until(async () => (await bankLinks())[0]?.reauthRequired === true)
+  t.pass('the genuine one is processed')
+})
+
+t.test('a removed funding source leaves its bank link', async (t) => {
+  const { send, bankLinks, visaBank, customerId } = await listening(t)
+  const { fundingSourceId } = await visaBank()
+  t.match(await bankLinks(), [{ fundingSourceIds: [fundingSourceId] }])
+  t.equal((await send(dwollaEvent('customer_funding_source_removed', fundingSourceId, customerId))).status, 200)
+  await until(async () => (await bankLinks())[0]?.fundingSourceIds.length === 0)
+  t.pass('no longer listed')
+})
+
+t.test('a duplicate is acknowledged and processed once; other topics are counted; bad bodies refused', async (t) => {
+  const { send, base, secret, metric, customerId, logs } = await listening(t)
+  const event = dwollaEvent('customer_funding_source_removed', '0a9a0b2c-0000-4000-8000-000000000001', customerId)
+  t.equal((await send(event)).status, 200)
+  t.equal((await send(event)).status, 200, 'Dwolla stops retrying a duplicate too')
+  t.equal(await metric(/^webhooks_duplicated_total (\d+)$/m), 1)
+  t.equal(await metric(/^webhooks_received_total\{topic="customer_funding_source_removed"\} (\d+)$/m), 2)
+
+  t.equal((await send(dwollaEvent('customer_transfer_created', '0a9a0b2c-0000-4000-8000-000000000003', customerId))).status, 200)
+  t.equal(await metric(/^webhooks_received_total\{topic="other"\} (\d+)$/m), 1, 'acknowledged and counted, not an error')
+
+  t.equal((await send(dwollaEvent(REAUTH, '0a9a0b2c-0000-4000-8000-000000000004', undefined))).status, 200)
+  await until(() => logs.records().some((record) => record.msg === 'webhook event names no customer: nobody to tell'))
+  t.pass('an event without a customer is logged, not an error')
+
+  const refuse = async (body: string, headers: Record<string, string> = {}) => (await postWebhook(base, body, sign(secret, body), headers)).status
+  t.equal(await refuse('{"not":"an event"}'), 400)
+  t.equal(await refuse('{not json'), 400)
+  t.equal(await metric(/^webhooks_rejected_total\{reason="invalid"\} (\d+)$/m), 2)
+  t.equal(await refuse(JSON.stringify({ ...event, padding: 'x'.repeat(17 * 1024) })), 413, 'the body limit is small')
+  t.equal(await refuse('id=1', { 'content-type': 'application/x-www-form-urlencoded' }), 415)
+})
+
+t.test('two replicas sharing Redis process a duplicate once', async (t) => {
+  const redis = await startRedis(t)
+  const secret = 'a-webhook-secret-shared-by-replicas'
+  const one = await listening(t, { REDIS_URL: redis.url, DWOLLA_WEBHOOK_SECRET: secret })
+  const two = await listening(t, { REDIS_URL: redis.url, DWOLLA_WEBHOOK_SECRET: secret })
+  const event = dwollaEvent(REAUTH, '0a9a0b2c-0000-4000-8000-000000000005', one.customerId)
+  t.equal((await one.send(event)).status, 200)
+  t.equal((await two.send(event)).status, 200)
+  t.equal((await one.send(event)).status, 200)
+  const duplicated = /^webhooks_duplicated_total (\d+)$/m
+  t.same([await one.metric(duplicated), await two.metric(duplicated)], [1, 1], 'the second replica knew the event already')
+})
+
+t.test('outside simulator mode, webhooks are served only with DWOLLA_WEBHOOK_SECRET', async (t) => {
+  const without = await buildSandboxApp(t)
+  t.equal((await without.inject({ method: 'POST', url: '/webhooks/dwolla', payload: {} })).statusCode, 404)
+  const secret = 'a-webhook-secret-from-the-environment'
+  const app = await buildSandboxApp(t, { DWOLLA_WEBHOOK_SECRET: secret })
+  const body = JSON.stringify(dwollaEvent('customer_created', '0a9a0b2c-0000-4000-8000-000000000006', undefined))
+  const response = await app.inject({
+    method: 'POST', url: '/webhooks/dwolla', headers: { 'content-type': 'application/json', 'x-request-signature-sha-256': sign(secret, body) }, payload: body
+  })
+  t.equal(response.statusCode, 200)
+})
