@@ -124,7 +124,7 @@ export function createWebhooks ({ retryScheduleMs, maxSubscriptions }: WebhooksO
         created
       })
       for (const subscription of subscriptions.values()) {
-        if (!subscription.paused && !closed) void deliver(subscription, id, topic, body, 0)
+        if (!subscription.paused) void deliver(subscription, id, topic, body, 0)
       }
       return id
     },
