@@ -234,11 +234,15 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, 
   /** The path of a Location under Dwolla's origin; the bearer token is never sent anywhere else. */
   function sameOriginPath (operation: Operation, response: DwollaResponse): string {
     const location = response.headers.location
-    if (typeof location !== 'string') return failUpstream(operation, response)
     // Dwolla's own form (origin, then a path of plain characters) is what URL parsing would answer.
-    if (location.startsWith(originSlash) && PLAIN_PATH.test(location.slice(origin.length))) return location.slice(origin.length)
-    const url = URL.canParse(location, origin) ? new URL(location, origin) : undefined
-    return url?.origin === origin ? url.pathname + url.search : failUpstream(operation, response)
+    if (typeof location === 'string' && location.startsWith(originSlash) && PLAIN_PATH.test(location.slice(origin.length))) {
+      return location.slice(origin.length)
+    }
+    if (typeof location === 'string' && URL.canParse(location, origin)) {
+      const url = new URL(location, origin)
+      if (url.origin === origin) return url.pathname + url.search
+    }
+    return failUpstream(operation, response)
   }
 
   /**

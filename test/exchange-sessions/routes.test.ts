@@ -148,6 +148,7 @@ t.test("Dwolla's documented answers map to the service's problems", async (t) =>
     { fault: { status: 500, body: { code: 'ServerError', message: 'A server error occurred. Error ID: 1' }, times: 3 }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 502, body: '<html><body>Bad gateway</body></html>', times: 3 }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 201, headers: { location: 'https://elsewhere.example/exchange-sessions/1' } }, status: 502, code: 'UPSTREAM_ERROR' },
+    { fault: { status: 201, headers: { location: 'http://[' } }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 201 }, status: 502, code: 'UPSTREAM_ERROR' }
   ]
   for (const { fault, status, code, retryAfter } of cases) {
