@@ -54,6 +54,9 @@ export function createCallerVerifier ({ key, issuer, audience, customerClaim, ma
     requiredClaims: ['exp', 'iss', 'aud', 'sub'],
     clockTolerance: CLOCK_SKEW_MS,
     cache,
+    // The token itself is the key, not fast-jwt's SHA-256 of it: no two tokens share a key, and the
+    // cache is an LRU of fast-jwt's bounded size holding tokens the header limit bounds, so memory stays bounded.
+    cacheKeyBuilder: (token: string) => token,
     complete: true,
     // fast-jwt caches errors for the clock tolerance; a key source's never, so a token refused while
     // the key set was unreachable is verified afresh.

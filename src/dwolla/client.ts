@@ -137,6 +137,8 @@ const REFUSALS_BY_CODE = new Map<string, Refusal>([
   ['InvalidScopes', 'PARTNER_NOT_ENABLED']
 ])
 
+// A path URL parsing leaves as it is: no dots, percent escapes, backslashes, query or fragment.
+const PLAIN_PATH = /^\/[\w\-/]*$/
 /** The exchange form of Dwolla's duplicate: a 400 ValidationError whose message says so, naming no id. */
 const AUTHORIZATION_ALREADY_USED = /Authorization already associated to a funding source/i
 /** The manual-entry form names the existing funding source: "Bank already exists: id=…". */
@@ -225,6 +227,7 @@ const CUSTOMER_REFUSALS: RefusalsByStatus = { 403: 'PARTNER_NOT_ENABLED', 404: '
 /** The only code that speaks Dwolla's wire format. */
 export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, simulatorUrl }: DwollaClientOptions) {
   const origin = new URL(apiUrl).origin
+  const originSlash = `${origin}/`
   const simulatorOrigin = simulatorUrl === undefined ? undefined : new URL(simulatorUrl).origin
   const { send, close } = createTransport({ origin, timeoutMs, observer })
   const basicCredentials = `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`
@@ -272,6 +275,10 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, 
   /** The path of a Location under Dwolla's origin; the bearer token is never sent anywhere else. */
   function sameOriginPath (operation: Operation, response: DwollaResponse): string {
     const location = response.headers.location
+    // Dwolla's own form (origin, then a path of plain characters) is what URL parsing would answer.
+    if (typeof location === 'string' && location.startsWith(originSlash) && PLAIN_PATH.test(location.slice(origin.length))) {
+      return location.slice(origin.length)
+    }
     if (typeof location === 'string' && URL.canParse(location, origin)) {
       const url = new URL(location, origin)
       if (url.origin === origin) return url.pathname + url.search

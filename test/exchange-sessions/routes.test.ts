@@ -148,6 +148,7 @@ t.test("Dwolla's documented answers map to the service's problems", async (t) =>
     { fault: { status: 500, body: { code: 'ServerError', message: 'A server error occurred. Error ID: 1' }, times: 3 }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 502, body: '<html><body>Bad gateway</body></html>', times: 3 }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 201, headers: { location: 'https://elsewhere.example/exchange-sessions/1' } }, status: 502, code: 'UPSTREAM_ERROR' },
+    { fault: { status: 201, headers: { location: 'http://[' } }, status: 502, code: 'UPSTREAM_ERROR' },
     { fault: { status: 201 }, status: 502, code: 'UPSTREAM_ERROR' }
   ]
   for (const { fault, status, code, retryAfter } of cases) {
@@ -161,6 +162,21 @@ t.test("Dwolla's documented answers map to the service's problems", async (t) =>
   }
   t.equal(sim.count('exchangeSessions'), 0)
   t.equal(sim.calls.filter((call) => call.route === '/exchange-sessions/:id').length, 0, 'no foreign Location was followed')
+})
+
+t.test('a Location given as a path, or with dot segments, is followed on Dwolla\'s origin as URL parsing resolves it', async (t) => {
+  const { app, sim, customerId } = await startStack(t)
+  const url = `/v1/customers/${customerId}/exchange-sessions`
+  const created = await app.inject({ method: 'POST', url, ...json({ partner: 'mx' }) })
+  t.equal(created.statusCode, 201)
+  const sessionPath = sim.calls.filter((call) => call.route === '/exchange-sessions/:id').at(-1)?.url as string
+  for (const location of [sessionPath, sessionPath.replace('/exchange-sessions/', '/exchange-sessions/x/../')]) {
+    sim.fault({ method: 'POST', route: ROUTE, status: 201, headers: { location } })
+    const response = await app.inject({ method: 'POST', url, ...json({ partner: 'mx' }) })
+    t.equal(response.statusCode, 201, location)
+    t.same(response.json(), created.json(), `${location}: the session it names`)
+    t.equal(sim.calls.at(-1)?.url, sessionPath, `${location}: retrieved at its resolved path`)
+  }
 })
 
 t.test('an unknown customer is CUSTOMER_NOT_FOUND', async (t) => {
