@@ -118,7 +118,7 @@ async function checkBalance (t: Test, screenshot: string) {
 }
 
 /** The user revokes access on their bank's own page; the demo page, untouched, offers to reconnect. */
-async function revokeAtTheBank (t: Test, exchangeId: string) {
+async function revokeAtTheBank (exchangeId: string, screenshot: string) {
   await page.getByText('Listening for bank-link events.').waitFor()
   const bankPage = await browser.newPage()
   await bankPage.goto(`${simulatorOrigin}/simulator/bank/exchanges/${exchangeId}`)
@@ -127,7 +127,7 @@ async function revokeAtTheBank (t: Test, exchangeId: string) {
   await bankPage.close()
   const reconnect = page.getByRole('button', { name: 'Reconnect your bank' })
   await reconnect.waitFor()
-  await page.screenshot({ path: join(SCREENSHOTS, 'reconnect-live.png'), fullPage: true })
+  await page.screenshot({ path: join(SCREENSHOTS, screenshot), fullPage: true })
   return reconnect
 }
 
@@ -141,7 +141,7 @@ t.test('Visa: the balance, access revoked at the bank, "Reconnect your bank" liv
 
   const navigations: string[] = []
   page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) navigations.push(frame.url()) })
-  const reconnect = await revokeAtTheBank(t, exchangeId)
+  const reconnect = await revokeAtTheBank(exchangeId, 'reconnect-live.png')
   t.same(navigations, [], 'the page showed it without a reload')
   t.equal(await reauthRequired(exchangeId), true, 'the bank links say so too')
 
@@ -198,6 +198,30 @@ t.test('MX: the user connects in a new tab, returns, picks the account and links
   await page.screenshot({ path: join(SCREENSHOTS, 'mx-connections.png'), fullPage: true })
   await page.getByRole('button', { name: 'Checking', exact: true }).click()
   await linkBank(t, 'mx-linked.png')
+  noConsoleErrors(t)
+})
+
+t.test('MX: the balance, access revoked at the bank, "Reconnect your bank" live, re-authenticated in MX Connect, the balance again', async (t) => {
+  await connect('MX')
+  const [mx] = await Promise.all([browser.waitForEvent('page'), page.getByRole('link', { name: 'Open MX Connect' }).click()])
+  await mx.getByRole('button', { name: 'Approve' }).click()
+  await mx.close()
+  await page.getByRole('button', { name: 'I\'ve connected my bank' }).click()
+  await page.getByRole('button', { name: 'Checking', exact: true }).click()
+  await linkBank(t, 'mx-linked-for-balance.png')
+  const exchangeId = await page.locator('dt:text-is("exchangeId") + dd').textContent() as string
+  await checkBalance(t, 'mx-balance.png')
+
+  const reconnect = await revokeAtTheBank(exchangeId, 'mx-reconnect-live.png')
+  t.equal(new URL(page.url()).pathname, '/', 'on the page that linked it, not reloaded')
+  await reconnect.click()
+  const [reauth] = await Promise.all([browser.waitForEvent('page'), page.getByRole('link', { name: 'Open MX Connect' }).click()])
+  await reauth.getByRole('button', { name: 'Approve' }).click()
+  await reauth.getByRole('heading', { name: 'Bank connected' }).waitFor()
+  await reauth.close()
+  await checkBalance(t, 'mx-balance-after-reauth.png')
+  t.notOk(await page.getByRole('button', { name: 'Reconnect your bank' }).isVisible(), 'the prompt is gone once the balance answers')
+  t.equal(await reauthRequired(exchangeId), false, 'and the mark is cleared')
   noConsoleErrors(t)
 })
 

@@ -67,6 +67,7 @@ export function bankHealth (bank) {
   events.addEventListener('open', () => { status.textContent = 'Listening for bank-link events.' })
   events.addEventListener('bank-link.reauth-required', (event) => {
     if (JSON.parse(event.data).exchangeId !== bank.exchangeId) return
+    balance.replaceChildren()
     const button = el('button', 'Reconnect your bank', { type: 'button' })
     const next = el('div', [], { 'aria-live': 'polite' })
     button.addEventListener('click', () => reconnect[bank.partner](bank, next))

@@ -37,7 +37,7 @@ function showLinked (bank) {
   show(
     el('h2', 'Bank linked'),
     el('p', `${bank.bankName} is a ${bank.status} funding source of the customer.`),
-    facts([['fundingSourceId', bank.fundingSourceId], ['name', bank.name], ['bankAccountType', bank.bankAccountType]]),
+    facts([['fundingSourceId', bank.fundingSourceId], ['exchangeId', bank.exchangeId], ['name', bank.name], ['bankAccountType', bank.bankAccountType]]),
     el('p', 'With the funding source id, your app can now send and receive money through Dwolla.', { class: 'note' }),
     ...bankHealth(bank)
   )
