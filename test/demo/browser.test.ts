@@ -178,6 +178,23 @@ t.test("Plaid: Link opens in the page from the simulator's script, and its publi
   noConsoleErrors(t)
 })
 
+t.test('Plaid: the balance, access revoked at the bank, "Reconnect your bank" live, re-authenticated in Link, the balance again', async (t) => {
+  await connect('Plaid')
+  await page.getByRole('dialog').getByRole('button', { name: 'Continue' }).click()
+  await linkBank(t, 'plaid-linked-for-balance.png')
+  const exchangeId = await page.locator('dt:text-is("exchangeId") + dd').textContent() as string
+  await checkBalance(t, 'plaid-balance.png')
+
+  const reconnect = await revokeAtTheBank(exchangeId, 'plaid-reconnect-live.png')
+  await reconnect.click()
+  await page.getByRole('dialog').getByRole('button', { name: 'Continue' }).click()
+  await page.getByText('Reconnected in Plaid Link: check the balance again.').waitFor()
+  t.ok(await page.getByRole('heading', { name: 'Bank linked' }).isVisible(), 'on the page that linked it, nothing linked anew')
+  await checkBalance(t, 'plaid-balance-after-reauth.png')
+  t.equal(await reauthRequired(exchangeId), false, 'and the mark is cleared')
+  noConsoleErrors(t)
+})
+
 t.test('Plaid: the user closes Link and the page says so', async (t) => {
   await connect('Plaid')
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click()

@@ -2,6 +2,7 @@
 import { callService } from './api.js'
 import { config } from './config.js'
 import { el, facts, showIn } from './dom.js'
+import { openPlaidLink } from './plaid.js'
 
 const { customerId } = config
 /** Where the user is sent back to after re-authenticating at Visa, to find the bank they reconnected. */
@@ -23,6 +24,15 @@ const reconnect = {
     showIn(into,
       el('p', el('a', 'Open MX Connect', { href: session.exchangeSessionUrl, target: '_blank', rel: 'noopener' })),
       el('p', 'Approve there, return here, then check the balance again.', { class: 'note' }))
+  },
+  async plaid (bank, into) {
+    const session = await createReauthSession(bank, {}, into)
+    if (!session) return
+    // Link in update mode: its onSuccess means the same link works again, with no token to exchange.
+    openPlaidLink(customerId, config.plaidLinkScript, session.linkToken, {
+      into,
+      onSuccess: () => showIn(into, el('p', 'Reconnected in Plaid Link: check the balance again.', { class: 'note' }))
+    })
   }
 }
 
