@@ -16,7 +16,7 @@ export default tseslint.config(
     files: ['src/demo/public/**/*.js'],
     languageOptions: {
       sourceType: 'module',
-      globals: { document: 'readonly', location: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', crypto: 'readonly' }
+      globals: { document: 'readonly', location: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', crypto: 'readonly', sessionStorage: 'readonly', EventSource: 'readonly' }
     }
   },
   {

@@ -18,7 +18,7 @@ const JS = 'text/javascript; charset=utf-8'
 
 const ASSETS = [
   { path: '/demo/callback', file: 'callback.html', type: HTML },
-  ...['demo.js', 'dom.js', 'api.js', 'bank-link.js', 'plaid.js', 'mx.js'].map((file) => ({ path: `/demo/${file}`, file, type: JS })),
+  ...['demo.js', 'config.js', 'dom.js', 'api.js', 'bank-link.js', 'bank-health.js', 'plaid.js', 'mx.js'].map((file) => ({ path: `/demo/${file}`, file, type: JS })),
   { path: '/demo/demo.css', file: 'demo.css', type: 'text/css; charset=utf-8' },
   { path: '/demo/icon.svg', file: 'icon.svg', type: 'image/svg+xml' }
 ]

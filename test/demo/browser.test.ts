@@ -30,9 +30,17 @@ async function freePort () {
 
 const port = await freePort()
 // No REDIRECT_URLS: the simulator-mode default, the demo's callback on this PORT, is registered.
-const { app, sim } = await startStack(t, { PORT: String(port), REDIRECT_URLS: '' })
+// Subscribed to the simulator's webhooks as `npm start` is, so revoking access reaches the page live.
+const { app, sim, simulator, customerId } = await startStack(t, { PORT: String(port), REDIRECT_URLS: '' }, undefined, { subscribeWebhooks: true })
 await app.listen({ port, host: '127.0.0.1' })
 const origin = `http://localhost:${port}`
+const simulatorOrigin = `http://127.0.0.1:${(simulator.server.address() as AddressInfo).port}`
+
+/** What GET …/bank-links tells an app about the exchange: does it need re-authentication? */
+async function reauthRequired (exchangeId: string) {
+  const { bankLinks } = (await app.inject({ method: 'GET', url: `/v1/customers/${customerId}/bank-links` })).json()
+  return bankLinks.find((link: { exchangeId: string }) => link.exchangeId === exchangeId)?.reauthRequired
+}
 
 const userDataDir = await mkdtemp(join(tmpdir(), 'chromium-profile-'))
 const browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true })
@@ -100,6 +108,54 @@ t.test('Visa: approved at the bank, back on the callback, the exchange becomes a
   onlyTheFailedFetch(t, /\/funding-sources/, 409)
 })
 
+/** "Check balance" shows the bank's closing balance. */
+async function checkBalance (t: Test, screenshot: string) {
+  await page.getByRole('button', { name: 'Check balance' }).click()
+  const closing = page.locator('dt:text-is("closing") + dd')
+  await closing.waitFor()
+  t.match(await closing.textContent(), /^\d+\.\d{2} USD$/, 'the balance is shown')
+  await page.screenshot({ path: join(SCREENSHOTS, screenshot), fullPage: true })
+}
+
+/** The user revokes access on their bank's own page; the demo page, untouched, offers to reconnect. */
+async function revokeAtTheBank (exchangeId: string, screenshot: string) {
+  await page.getByText('Listening for bank-link events.').waitFor()
+  const bankPage = await browser.newPage()
+  await bankPage.goto(`${simulatorOrigin}/simulator/bank/exchanges/${exchangeId}`)
+  await bankPage.getByRole('button', { name: 'Revoke access' }).click()
+  await bankPage.getByRole('heading', { name: 'Access revoked' }).waitFor()
+  await bankPage.close()
+  const reconnect = page.getByRole('button', { name: 'Reconnect your bank' })
+  await reconnect.waitFor()
+  await page.screenshot({ path: join(SCREENSHOTS, screenshot), fullPage: true })
+  return reconnect
+}
+
+t.test('Visa: the balance, access revoked at the bank, "Reconnect your bank" live, re-authenticated, the balance again', async (t) => {
+  await connect('Visa')
+  await page.getByRole('button', { name: 'Approve' }).click()
+  await page.waitForURL(`${origin}/demo/callback?exchange=*`)
+  const exchangeId = new URL(page.url()).searchParams.get('exchange') as string
+  const fundingSourceId = await linkBank(t, 'visa-linked-for-balance.png')
+  await checkBalance(t, 'visa-balance.png')
+
+  const navigations: string[] = []
+  page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) navigations.push(frame.url()) })
+  const reconnect = await revokeAtTheBank(exchangeId, 'reconnect-live.png')
+  t.same(navigations, [], 'the page showed it without a reload')
+  t.equal(await reauthRequired(exchangeId), true, 'the bank links say so too')
+
+  await reconnect.click()
+  await page.waitForURL(/\/simulator\/bank\//)
+  await page.getByRole('button', { name: 'Approve' }).click()
+  await page.waitForURL(`${origin}/demo/callback?exchange=${exchangeId}`)
+  await page.getByRole('heading', { name: 'Bank reconnected' }).waitFor()
+  t.ok(await page.getByText(fundingSourceId as string, { exact: false }).isVisible(), 'the same funding source, nothing linked anew')
+  await checkBalance(t, 'balance-after-reauth.png')
+  t.equal(await reauthRequired(exchangeId), false, 'and the mark is cleared')
+  noConsoleErrors(t)
+})
+
 t.test('Visa: the user cancels and the callback says so', async (t) => {
   await connect('Visa')
   await page.getByRole('button', { name: 'Cancel' }).click()
@@ -119,6 +175,23 @@ t.test("Plaid: Link opens in the page from the simulator's script, and its publi
   t.ok(await page.getByText('Simulated Bank', { exact: true }).isVisible(), "Link's metadata names the institution")
   await page.screenshot({ path: join(SCREENSHOTS, 'plaid-approved.png'), fullPage: true })
   await linkBank(t, 'plaid-linked.png')
+  noConsoleErrors(t)
+})
+
+t.test('Plaid: the balance, access revoked at the bank, "Reconnect your bank" live, re-authenticated in Link, the balance again', async (t) => {
+  await connect('Plaid')
+  await page.getByRole('dialog').getByRole('button', { name: 'Continue' }).click()
+  await linkBank(t, 'plaid-linked-for-balance.png')
+  const exchangeId = await page.locator('dt:text-is("exchangeId") + dd').textContent() as string
+  await checkBalance(t, 'plaid-balance.png')
+
+  const reconnect = await revokeAtTheBank(exchangeId, 'plaid-reconnect-live.png')
+  await reconnect.click()
+  await page.getByRole('dialog').getByRole('button', { name: 'Continue' }).click()
+  await page.getByText('Reconnected in Plaid Link: check the balance again.').waitFor()
+  t.ok(await page.getByRole('heading', { name: 'Bank linked' }).isVisible(), 'on the page that linked it, nothing linked anew')
+  await checkBalance(t, 'plaid-balance-after-reauth.png')
+  t.equal(await reauthRequired(exchangeId), false, 'and the mark is cleared')
   noConsoleErrors(t)
 })
 
@@ -142,6 +215,30 @@ t.test('MX: the user connects in a new tab, returns, picks the account and links
   await page.screenshot({ path: join(SCREENSHOTS, 'mx-connections.png'), fullPage: true })
   await page.getByRole('button', { name: 'Checking', exact: true }).click()
   await linkBank(t, 'mx-linked.png')
+  noConsoleErrors(t)
+})
+
+t.test('MX: the balance, access revoked at the bank, "Reconnect your bank" live, re-authenticated in MX Connect, the balance again', async (t) => {
+  await connect('MX')
+  const [mx] = await Promise.all([browser.waitForEvent('page'), page.getByRole('link', { name: 'Open MX Connect' }).click()])
+  await mx.getByRole('button', { name: 'Approve' }).click()
+  await mx.close()
+  await page.getByRole('button', { name: 'I\'ve connected my bank' }).click()
+  await page.getByRole('button', { name: 'Checking', exact: true }).click()
+  await linkBank(t, 'mx-linked-for-balance.png')
+  const exchangeId = await page.locator('dt:text-is("exchangeId") + dd').textContent() as string
+  await checkBalance(t, 'mx-balance.png')
+
+  const reconnect = await revokeAtTheBank(exchangeId, 'mx-reconnect-live.png')
+  t.equal(new URL(page.url()).pathname, '/', 'on the page that linked it, not reloaded')
+  await reconnect.click()
+  const [reauth] = await Promise.all([browser.waitForEvent('page'), page.getByRole('link', { name: 'Open MX Connect' }).click()])
+  await reauth.getByRole('button', { name: 'Approve' }).click()
+  await reauth.getByRole('heading', { name: 'Bank connected' }).waitFor()
+  await reauth.close()
+  await checkBalance(t, 'mx-balance-after-reauth.png')
+  t.notOk(await page.getByRole('button', { name: 'Reconnect your bank' }).isVisible(), 'the prompt is gone once the balance answers')
+  t.equal(await reauthRequired(exchangeId), false, 'and the mark is cleared')
   noConsoleErrors(t)
 })
 

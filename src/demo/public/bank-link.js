@@ -1,5 +1,6 @@
 // The last step of every partner's flow: the grant the partner handed the app becomes a funding source.
 import { callService } from './api.js'
+import { bankHealth } from './bank-health.js'
 import { el, facts, show } from './dom.js'
 
 const TYPES = ['checking', 'savings']
@@ -27,7 +28,7 @@ export function bankLinkForm (customerId, grant, account) {
       into: outcome
     })
     submit.disabled = false
-    if (bank) showLinked(bank)
+    if (bank) showLinked({ ...bank, partner: grant.partner })
   })
   return [form, outcome]
 }
@@ -36,7 +37,8 @@ function showLinked (bank) {
   show(
     el('h2', 'Bank linked'),
     el('p', `${bank.bankName} is a ${bank.status} funding source of the customer.`),
-    facts([['fundingSourceId', bank.fundingSourceId], ['name', bank.name], ['bankAccountType', bank.bankAccountType]]),
-    el('p', 'With the funding source id, your app can now send and receive money through Dwolla.', { class: 'note' })
+    facts([['fundingSourceId', bank.fundingSourceId], ['exchangeId', bank.exchangeId], ['name', bank.name], ['bankAccountType', bank.bankAccountType]]),
+    el('p', 'With the funding source id, your app can now send and receive money through Dwolla.', { class: 'note' }),
+    ...bankHealth(bank)
   )
 }

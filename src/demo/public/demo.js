@@ -1,11 +1,12 @@
 // The demo's two pages: the start page (every partner) and Visa's callback.
 import { callService } from './api.js'
+import { bankHealth, takeReconnecting } from './bank-health.js'
 import { bankLinkForm } from './bank-link.js'
+import { config } from './config.js'
 import { el, facts, show } from './dom.js'
 import { showMxConnect } from './mx.js'
 import { openPlaidLink } from './plaid.js'
 
-const config = await (await fetch('/demo/config.json')).json()
 const { customerId } = config
 
 /** What the app does next with a created session, by partner. */
@@ -42,7 +43,14 @@ function callbackPage () {
   const query = new URLSearchParams(location.search)
   const exchangeId = query.get('exchange')
   const error = query.get('error')
-  if (exchangeId) {
+  const reconnected = exchangeId && takeReconnecting(exchangeId)
+  if (reconnected) {
+    show(
+      el('h2', 'Bank reconnected'),
+      el('p', `The bank link works again for funding source ${reconnected.fundingSourceId}: nothing to link anew.`),
+      ...bankHealth(reconnected)
+    )
+  } else if (exchangeId) {
     show(
       el('h2', 'Bank approved'),
       facts([['exchangeId', exchangeId]]),
