@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { REDIRECTS, startStack } from '../helpers.js'
 import { partnerFlows } from '../partner-flows.js'
@@ -122,7 +123,8 @@ t.test("the customer's bank links: partner, Dwolla's status, the funding sources
   sim.deactivateExchange(visa.exchangeId)
   t.match((await bankLinks()).body.bankLinks, [{ partner: 'visa', status: 'deactivated' }], "Dwolla's status as it is now")
 
-  const unknown = await bankLinks(sim.createCustomer().replace(/^./, 'f'))
+  // A customer id Dwolla has never issued.
+  const unknown = await bankLinks(randomUUID())
   t.equal(unknown.status, 404)
   t.match(unknown.body, { code: 'CUSTOMER_NOT_FOUND' })
 
