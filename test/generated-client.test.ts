@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url'
 import openapiTS, { astToString } from 'openapi-typescript'
 import t, { type Test } from 'tap'
 import ts from 'typescript'
+import { STRICT_COMPILER_OPTIONS } from './strict-compiler.js'
 import { REDIRECTS, startStack } from './helpers.js'
 import { partnerFlows } from './partner-flows.js'
 
@@ -46,14 +47,6 @@ export async function linkPlaidBank (baseUrl: string, customerId: string, public
 export const mixedGrant: FundingSourceRequest = { partner: 'plaid', exchangeId: 'e5e9f2d3-a96c-4abd-a097-8ec7ae28aa8a', name: 'Savings', bankAccountType: 'savings' }
 `
 
-const COMPILER_OPTIONS: ts.CompilerOptions = {
-  strict: true,
-  target: ts.ScriptTarget.ES2023,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  types: ['node'],
-  skipLibCheck: true
-}
 
 interface Client {
   startVerification (baseUrl: string, customerId: string, body: unknown): Promise<Record<string, unknown>>
@@ -65,7 +58,7 @@ async function generateClient (t: Test) {
   const dir = t.testdir()
   await writeFile(join(dir, 'bff.ts'), astToString(await openapiTS(new URL('../openapi.yaml', import.meta.url))))
   await writeFile(join(dir, 'client.ts'), CLIENT)
-  const program = ts.createProgram([join(dir, 'client.ts')], COMPILER_OPTIONS)
+  const program = ts.createProgram([join(dir, 'client.ts')], STRICT_COMPILER_OPTIONS)
   const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'))
   program.emit()
   return { diagnostics, client: await import(pathToFileURL(join(dir, 'client.js')).href) as Client }

@@ -5,6 +5,7 @@ import { createClient } from '@hey-api/openapi-ts'
 import { generateZodClientFromOpenAPI } from 'openapi-zod-client'
 import t from 'tap'
 import ts from 'typescript'
+import { STRICT_COMPILER_OPTIONS } from './strict-compiler.js'
 import { parse } from 'yaml'
 import { REDIRECTS, startStack } from './helpers.js'
 import { partnerFlows } from './partner-flows.js'
@@ -85,14 +86,6 @@ export async function linkPlaid (baseUrl: string, customerId: string, publicToke
 }
 `
 
-const COMPILER_OPTIONS: ts.CompilerOptions = {
-  strict: true,
-  target: ts.ScriptTarget.ES2023,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  types: ['node'],
-  skipLibCheck: true
-}
 
 interface App {
   start (baseUrl: string, customerId: string, body: unknown): Promise<Record<string, unknown>>
@@ -106,7 +99,7 @@ async function generate (dir: string) {
   await generateZodClientFromOpenAPI({ openApiDoc, distPath: join(dir, 'zod.ts'), options: { withAlias: true, shouldExportAllSchemas: true } })
   await writeFile(join(dir, 'hey-app.ts'), HEY_API_APP)
   await writeFile(join(dir, 'zod-app.ts'), ZOD_APP)
-  const program = ts.createProgram([join(dir, 'hey-app.ts'), join(dir, 'zod-app.ts')], COMPILER_OPTIONS)
+  const program = ts.createProgram([join(dir, 'hey-app.ts'), join(dir, 'zod-app.ts')], STRICT_COMPILER_OPTIONS)
   const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) =>
     `${diagnostic.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`)
   program.emit()
