@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
@@ -11,6 +12,15 @@ import { startEmbeddedSimulator } from '../src/simulator/embedded.js'
  */
 export function testConfig (env: NodeJS.ProcessEnv = {}): Config {
   return loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
+}
+
+/** Waits until the condition holds, checking every 20 ms; fails after timeoutMs rather than hang. */
+export async function eventually (condition: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = performance.now() + timeoutMs
+  while (!await condition()) {
+    if (performance.now() > deadline) throw new Error(`the condition did not hold within ${timeoutMs} ms`)
+    await sleep(20)
+  }
 }
 
 /** A pino destination that keeps every line for assertions. */

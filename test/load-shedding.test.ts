@@ -1,15 +1,6 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { startStack } from './helpers.js'
-
-/** Polls until the condition holds, failing after 20 s. */
-async function until (condition: () => Promise<boolean>) {
-  const deadline = Date.now() + 20_000
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('the condition did not hold within 20 s')
-    await sleep(100)
-  }
-}
+import { eventually, startStack } from './helpers.js'
 
 /** Keeps the event loop lagging: a 150 ms busy spin every 160 ms. */
 function lagEventLoop () {
@@ -33,7 +24,7 @@ t.test('while the event loop lags, API requests are shed with 503 OVERLOADED; pr
   t.teardown(stop)
   // The delay is sampled once a second, so the first lagging sample may come late on a busy machine:
   // an invalid body (400 when served, never sent upstream) tells when shedding has begun.
-  await until(async () => (await create('{}')).statusCode === 503)
+  await eventually(async () => (await create('{}')).statusCode === 503)
   const shed = await create()
   const live = await app.inject({ method: 'GET', url: '/health/live' })
   stop()
@@ -42,7 +33,7 @@ t.test('while the event loop lags, API requests are shed with 503 OVERLOADED; pr
   t.match(shed.json(), { code: 'OVERLOADED' })
   t.equal(live.statusCode, 200, 'liveness is not shed')
   t.equal(sim.count('exchangeSessions'), 1, 'the shed request reached nothing')
-  await until(async () => (await create()).statusCode !== 503)
+  await eventually(async () => (await create()).statusCode !== 503)
   t.equal(sim.count('exchangeSessions'), 2, 'served again once the loop recovers')
 })
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { createLogger } from '../src/logger.js'
 import { createMemoryState, createRedisState, type SharedState } from '../src/shared-state.js'
 import { startRedis } from './auth/redis.js'
-import { captureLogs } from './helpers.js'
+import { captureLogs, eventually } from './helpers.js'
 
 /** The same behaviour from both kinds of state. */
 async function behaves (t: Test, state: SharedState, ttlSeconds: number) {
@@ -31,7 +31,7 @@ async function behaves (t: Test, state: SharedState, ttlSeconds: number) {
   await state.subscribe('channel', (message) => heard.push(message))
   await state.publish('channel', 'hello')
   await state.publish('elsewhere', 'not for us')
-  while (heard.length === 0) await sleep(5)
+  await eventually(() => heard.length > 0)
   t.same(heard, ['hello'])
 }
 
@@ -51,6 +51,6 @@ t.test('Redis going away is logged, and a REDIS_URL that cannot be reached stops
   t.teardown(() => state.close())
   await redis.stop()
   await t.rejects(state.claim('event:1', 60))
-  while (!logs.records().some((record) => record.msg === 'shared-state Redis unavailable')) await sleep(20)
+  await eventually(() => logs.records().some((record) => record.msg === 'shared-state Redis unavailable'))
   await t.rejects(createRedisState(redis.url, createLogger('silent', captureLogs().stream)))
 })

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import type { Test } from 'tap'
 import t from 'tap'
 import { PAUSE_AFTER_FAILURES } from '../../src/simulator/webhooks.js'
+import { eventually } from '../helpers.js'
 import { HAL, accessToken, dwollaHeaders, getHal, idOf, postHal, simulator, visaExchange } from './helpers.js'
 
 const SECRET = 'a-webhook-secret-only-the-app-knows'
@@ -27,10 +28,6 @@ async function receiver (t: Test, statuses: number[] = []) {
   await once(server, 'listening')
   t.teardown(() => new Promise((resolve) => server.close(resolve)))
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`, received }
-}
-
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10))
 }
 
 t.test('webhook subscriptions: created, listed, fetched and removed as Dwolla does', async (t) => {
@@ -96,7 +93,7 @@ t.test('events reach subscribers signed, with the topic header and the links Dwo
   })
   const fundingSourceId = idOf(created.headers.location)
   app.sim.revokeAccess(exchangeId)
-  await until(() => app.sim.webhooks.deliveries.length === 3)
+  await eventually(() => app.sim.webhooks.deliveries.length === 3)
 
   const topics = received.map(({ headers }) => headers['x-dwolla-topic']).sort()
   t.same(topics, ['customer_exchange_reauth_required', 'customer_funding_source_added', 'customer_funding_source_verified'])
@@ -129,7 +126,7 @@ t.test('a failed delivery is retried on the shortened schedule, the same event e
   await postHal(app, token, '/webhook-subscriptions', { url, secret: SECRET })
   const customerId = app.sim.createCustomer()
   app.sim.revokeAccess(await visaExchange(app, token, customerId))
-  await until(() => app.sim.webhooks.deliveries.length === 3)
+  await eventually(() => app.sim.webhooks.deliveries.length === 3)
   t.equal(new Set(received.map(({ body }) => body)).size, 1, 'the same event, byte for byte')
   t.same(app.sim.webhooks.deliveries.map(({ status, retry }) => [status, retry]), [[500, 0], [302, 1], [200, 2]], 'a redirect is a failure')
   const [subscription] = app.sim.webhooks.subscriptions.values()
@@ -142,7 +139,7 @@ t.test('retries stop at the end of the schedule, and when the simulator closes',
   const { url, received } = await receiver(t, [500, 500, 500])
   await postHal(app, token, '/webhook-subscriptions', { url, secret: SECRET })
   app.sim.revokeAccess(await visaExchange(app, token, app.sim.createCustomer()))
-  await until(() => received.length === 2)
+  await eventually(() => received.length === 2)
   await app.close()
   t.equal(received.length, 2, 'the pending retry was dropped')
 
@@ -151,7 +148,7 @@ t.test('retries stop at the end of the schedule, and when the simulator closes',
   const failing = await receiver(t, [500])
   await postHal(once, onceToken, '/webhook-subscriptions', { url: failing.url, secret: SECRET })
   once.sim.revokeAccess(await visaExchange(once, onceToken, once.sim.createCustomer()))
-  await until(() => once.sim.webhooks.deliveries.length === 1)
+  await eventually(() => once.sim.webhooks.deliveries.length === 1)
   await new Promise((resolve) => setTimeout(resolve, 50))
   t.equal(failing.received.length, 1, 'no schedule, no retry')
 })
@@ -165,7 +162,7 @@ t.test(`a subscription is paused after ${PAUSE_AFTER_FAILURES} consecutive failu
   const customerId = app.sim.createCustomer()
   const exchangeId = await visaExchange(app, token, customerId)
   for (let index = 0; index < PAUSE_AFTER_FAILURES; index++) app.sim.revokeAccess(exchangeId)
-  await until(() => app.sim.webhooks.deliveries.length === PAUSE_AFTER_FAILURES)
+  await eventually(() => app.sim.webhooks.deliveries.length === PAUSE_AFTER_FAILURES)
   t.ok(app.sim.webhooks.deliveries.every(({ status }) => status === 0), 'no answer is a failure')
   t.equal((await getHal(app, token, created.headers.location as string)).json().paused, true)
   app.sim.revokeAccess(exchangeId)
@@ -176,7 +173,7 @@ t.test(`a subscription is paused after ${PAUSE_AFTER_FAILURES} consecutive failu
   const retryingToken = await accessToken(retrying)
   const subscription = await postHal(retrying, retryingToken, '/webhook-subscriptions', { url: unreachable, secret: SECRET })
   retrying.sim.revokeAccess(await visaExchange(retrying, retryingToken, retrying.sim.createCustomer()))
-  await until(() => retrying.sim.webhooks.deliveries.length === 1)
+  await eventually(() => retrying.sim.webhooks.deliveries.length === 1)
   await retrying.inject({ method: 'DELETE', url: `/webhook-subscriptions/${idOf(subscription.headers.location)}`, headers: dwollaHeaders(retryingToken) })
   await new Promise((resolve) => setTimeout(resolve, 80))
   t.equal(retrying.sim.webhooks.deliveries.length, 1, 'a removed subscription gets no retry')

@@ -1,13 +1,8 @@
 import t, { type Test } from 'tap'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { buildSandboxApp, startStack } from '../helpers.js'
+import { buildSandboxApp, eventually, startStack } from '../helpers.js'
 import { startRedis } from '../auth/redis.js'
 import { json, partnerFlows } from '../partner-flows.js'
 import { dwollaEvent, postWebhook, sign } from './events.js'
-
-const until = async (condition: () => boolean | Promise<boolean>) => {
-  while (!await condition()) await sleep(20)
-}
 
 async function listening (t: Test, env: NodeJS.ProcessEnv = {}) {
   const stack = await startStack(t, env, undefined, { subscribeWebhooks: true })
@@ -37,13 +32,13 @@ const REAUTH = 'customer_exchange_reauth_required'
 
 t.test("in simulator mode the service subscribes itself; the simulator's reauth webhook marks the bank link", async (t) => {
   const { sim, base, bankLinks, metric, visaBank } = await listening(t)
-  await until(() => sim.webhooks.subscriptions.size === 1)
+  await eventually(() => sim.webhooks.subscriptions.size === 1)
   t.match([...sim.webhooks.subscriptions.values()], [{ url: `${base}/webhooks/dwolla`, paused: false }])
   const { exchangeId } = await visaBank()
   sim.revokeAccess(exchangeId)
-  await until(async () => (await bankLinks())[0]?.reauthRequired === true)
+  await eventually(async () => (await bankLinks())[0]?.reauthRequired === true)
   t.pass('marked by the webhook, with no balance check')
-  await until(() => sim.webhooks.deliveries.length === 3)
+  await eventually(() => sim.webhooks.deliveries.length === 3)
   t.ok(sim.webhooks.deliveries.every(({ status }) => status === 200), 'every delivery acknowledged with 200')
   t.equal(await metric(/^webhooks_received_total\{topic="customer_exchange_reauth_required"\} (\d+)$/m), 1)
   t.equal(await metric(/^webhooks_received_total\{topic="customer_funding_source_verified"\} (\d+)$/m), 1)
@@ -70,7 +65,7 @@ t.test('a forged, unsigned or replayed-with-another-body webhook is refused with
   const genuine = await postWebhook(base, body, sign(secret, body).toUpperCase())
   t.equal(genuine.status, 200, 'the signature in either case of hex')
   t.equal(await genuine.text(), '')
-  await until(async () => (await bankLinks())[0]?.reauthRequired === true)
+  await eventually(async () => (await bankLinks())[0]?.reauthRequired === true)
   t.pass('the genuine one is processed')
 })
 
@@ -79,7 +74,7 @@ t.test('a removed funding source leaves its bank link', async (t) => {
   const { fundingSourceId } = await visaBank()
   t.match(await bankLinks(), [{ fundingSourceIds: [fundingSourceId] }])
   t.equal((await send(dwollaEvent('customer_funding_source_removed', fundingSourceId, customerId))).status, 200)
-  await until(async () => (await bankLinks())[0]?.fundingSourceIds.length === 0)
+  await eventually(async () => (await bankLinks())[0]?.fundingSourceIds.length === 0)
   t.pass('no longer listed')
 })
 
@@ -95,7 +90,7 @@ t.test('a duplicate is acknowledged and processed once; other topics are counted
   t.equal(await metric(/^webhooks_received_total\{topic="other"\} (\d+)$/m), 1, 'acknowledged and counted, not an error')
 
   t.equal((await send(dwollaEvent(REAUTH, '0a9a0b2c-0000-4000-8000-000000000004', undefined))).status, 200)
-  await until(() => logs.records().some((record) => record.msg === 'webhook event names no customer: nobody to tell'))
+  await eventually(() => logs.records().some((record) => record.msg === 'webhook event names no customer: nobody to tell'))
   t.pass('an event without a customer is logged, not an error')
 
   const refuse = async (body: string, headers: Record<string, string> = {}) => (await postWebhook(base, body, sign(secret, body), headers)).status
