@@ -9,7 +9,12 @@ const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cooki
 
 /** A copy with the same prototype and own properties (an Error keeps its message, stack and cause), censored at these keys. */
 function censoredCopy<T extends object> (object: T, keys: string[], replacements: unknown[]): T {
-  const copy = Object.create(Object.getPrototypeOf(object), Object.getOwnPropertyDescriptors(object)) as T
+  const descriptors: PropertyDescriptorMap = {}
+  // Values read through the original: since Node 22 an error's stack is an own getter that answers only for that error.
+  for (const [key, { enumerable }] of Object.entries(Object.getOwnPropertyDescriptors(object))) {
+    descriptors[key] = { value: object[key as keyof T], enumerable, writable: true, configurable: true }
+  }
+  const copy = Object.create(Object.getPrototypeOf(object), descriptors) as T
   keys.forEach((key, i) => Object.defineProperty(copy, key, { value: replacements[i], enumerable: true, writable: true, configurable: true }))
   return copy
 }
