@@ -32,8 +32,8 @@ export interface CreateExchangeSession {
   partner: PartnerName
   platform: string
   redirectUrl: string | undefined
-  /** The caller's key, from which the Dwolla create's key is derived (see dwollaIdempotencyKey). */
-  idempotencyKey: string
+  /** The caller's key, if it sent one, from which the Dwolla create's key is derived (see dwollaIdempotencyKey). */
+  idempotencyKey: string | undefined
 }
 
 export interface CreateReAuthExchangeSession {
@@ -43,8 +43,8 @@ export interface CreateReAuthExchangeSession {
   partner: PartnerName
   platform: string
   redirectUrl: string | undefined
-  /** The caller's key, from which the Dwolla create's key is derived (see dwollaIdempotencyKey). */
-  idempotencyKey: string
+  /** The caller's key, if it sent one, from which the Dwolla create's key is derived (see dwollaIdempotencyKey). */
+  idempotencyKey: string | undefined
 }
 
 /** What the partner's flow handed the app: Visa's exchange, or a token Dwolla turns into one. */
@@ -59,8 +59,8 @@ export type CreateFundingSource = PartnerGrant & {
   customerId: string
   name: string
   bankAccountType: BankAccountType
-  /** The caller's key: each Dwolla create in the call gets its own key derived from it (see dwollaIdempotencyKey). */
-  idempotencyKey: string
+  /** The caller's key, if it sent one: each Dwolla create in the call gets its own key derived from it (see dwollaIdempotencyKey). */
+  idempotencyKey: string | undefined
 }
 
 /** What the app learns of the verified bank. */

@@ -110,7 +110,9 @@ class Attempt {
   onHeaders (status: number, rawHeaders: Buffer[]) {
     this.#status = status
     for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = String(rawHeaders[i]).toLowerCase()
+      // Only a name of a wanted length is decoded: most of an answer's headers are skipped unread.
+      const raw = rawHeaders[i] as Buffer
+      const name = raw.length === 8 || raw.length === 11 ? raw.toString('latin1').toLowerCase() : ''
       if (name === 'location' || name === 'retry-after') this.#headers[name] = String(rawHeaders[i + 1])
     }
     return true

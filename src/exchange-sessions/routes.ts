@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { DwollaClient } from '../dwolla/client.js'
+import type { FastifyReply } from 'fastify'
+import type { DwollaClient, SessionStart } from '../dwolla/client.js'
 import { API_PROBLEMS, Problem, problemResponses } from '../problems.js'
 import { checkRedirect, type RedirectRequest } from './redirect-rules.js'
 import {
   CreateExchangeSessionBody, CustomerParams, ExchangeParams, ExchangeSessionCreated, idempotencyHeaders,
-  ReAuthExchangeSessionBody, exchangeSessionComponents, idempotencyKeyOf
+  ReAuthExchangeSessionBody, exchangeSessionComponents
 } from './schemas.js'
 
 export interface ExchangeSessionRoutesOptions {
@@ -15,6 +16,13 @@ export interface ExchangeSessionRoutesOptions {
 const REDIRECT_PROBLEMS = [
   'REDIRECT_URL_REQUIRED', 'REDIRECT_URL_NOT_ALLOWED', 'REDIRECT_URL_INVALID', 'REDIRECT_URL_NOT_REGISTERED'
 ] as const
+
+/**
+ * 201 with the session as JSON. The session is built here to its exact schema, so it is sent as its
+ * JSON: the oneOf serializer would validate it against each partner's schema first (about 5 µs).
+ */
+const created = (reply: FastifyReply, session: SessionStart) =>
+  reply.code(201).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(JSON.stringify(session))
 
 /** POST /v1/customers/:customerId/exchange-sessions, and its re-authentication twin for an existing exchange. */
 export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRoutesOptions> = async (app, { dwolla, registeredRedirects }) => {
@@ -49,9 +57,9 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
       partner,
       platform,
       redirectUrl,
-      idempotencyKey: idempotencyKeyOf(request.headers)
+      idempotencyKey: request.headers['idempotency-key']
     })
-    return reply.code(201).header('cache-control', 'no-store').send(session)
+    return created(reply, session)
   })
 
   app.post('/v1/customers/:customerId/exchanges/:exchangeId/exchange-sessions', {
@@ -82,8 +90,8 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
       partner,
       platform,
       redirectUrl,
-      idempotencyKey: idempotencyKeyOf(request.headers)
+      idempotencyKey: request.headers['idempotency-key']
     })
-    return reply.code(201).header('cache-control', 'no-store').send(session)
+    return created(reply, session)
   })
 }

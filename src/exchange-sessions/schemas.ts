@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { Type, type Static } from '@sinclair/typebox'
 import { PlainText } from '../plain-text.js'
 import { NO_STORE } from '../problems.js'
@@ -30,10 +29,6 @@ export const idempotencyHeaders = (created: string) => Type.Object({
       'Dwolla keeps keys for 24 hours: a retry after that creates anew. Without a key, every call is its own create.'
   }))
 })
-export type IdempotencyHeaders = Static<ReturnType<typeof idempotencyHeaders>>
-
-/** The caller's Idempotency-Key, or a fresh one: every create reaching Dwolla carries a key. */
-export const idempotencyKeyOf = (headers: IdempotencyHeaders) => headers['idempotency-key'] ?? randomUUID()
 
 export const PartnerSchema = StringEnum(['visa', 'plaid', 'mx'], {
   description: 'The open banking partner that verifies the bank account.'

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { BankLinkStore } from '../bank-links/store.js'
 import type { DwollaClient } from '../dwolla/client.js'
-import { CustomerParams, idempotencyHeaders, idempotencyKeyOf } from '../exchange-sessions/schemas.js'
+import { CustomerParams, idempotencyHeaders } from '../exchange-sessions/schemas.js'
 import { API_PROBLEMS, NO_STORE, Problem, problemResponses } from '../problems.js'
 import {
   AvailableExchangeConnectionsResponse, BalanceResponse, FundingSourceParams, FundingSourceResponse, fundingSourceComponents, type CreateFundingSourceRequest
@@ -45,7 +45,7 @@ export const fundingSourceRoutes: FastifyPluginAsyncTypebox<FundingSourceRoutesO
     const bank = await dwolla.createFundingSource({
       ...request.body,
       customerId: request.params.customerId,
-      idempotencyKey: idempotencyKeyOf(request.headers)
+      idempotencyKey: request.headers['idempotency-key']
     })
     await bankLinks.linkFundingSource(bank.fundingSourceId, bank.exchangeId)
     return reply.code(201).header('cache-control', 'no-store').send(bank)
