@@ -38,7 +38,7 @@ t.test('the Dockerfile builds in stages on Node 24 slim and runs production depe
   t.match(dockerfile, /^RUN npm ci --omit=dev\b/m)
   t.match(dockerfile, /^USER node$/m)
   t.match(dockerfile, /^HEALTHCHECK .*\/health\/ready/ms)
-  t.match(dockerfile, /^CMD \["node", "--max-semi-space-size=64", "--disable-warning=FAST_JWT_CACHE_KEY_BUILDER_SECURITY_RISK", "dist\/server.js"\]$/m, "node is PID 1 and receives the signals, with the start script's flags")
+  t.match(dockerfile, /^CMD \["node", "--disable-warning=FAST_JWT_CACHE_KEY_BUILDER_SECURITY_RISK", "dist\/server.js"\]$/m, "node is PID 1 and receives the signals, with the start script's flags")
   t.match(dockerfile, /^ENV NODE_ENV=production$/m)
 })
 
