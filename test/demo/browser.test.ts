@@ -123,14 +123,19 @@ async function checkBalance (t: Test, screenshot: string) {
   await page.screenshot({ path: join(SCREENSHOTS, screenshot), fullPage: true })
 }
 
-/** The user revokes access on their bank's own page; the demo page, untouched, offers to reconnect. */
-async function revokeAtTheBank (exchangeId: string, screenshot: string) {
-  await page.getByText('Listening for bank-link events.').waitFor()
+/** The user revokes access on their bank's own page, in a tab of its own. */
+async function revokeAccess (exchangeId: string) {
   const bankPage = await browser.newPage()
   await bankPage.goto(`${simulatorOrigin}/simulator/bank/exchanges/${exchangeId}`)
   await bankPage.getByRole('button', { name: 'Revoke access' }).click()
   await bankPage.getByRole('heading', { name: 'Access revoked' }).waitFor()
   await closeTab(bankPage)
+}
+
+/** The user revokes access at the bank; the demo page, untouched, offers to reconnect. */
+async function revokeAtTheBank (exchangeId: string, screenshot: string) {
+  await page.getByText('Listening for bank-link events.').waitFor()
+  await revokeAccess(exchangeId)
   const reconnect = page.getByRole('button', { name: 'Reconnect your bank' })
   await reconnect.waitFor()
   await page.screenshot({ path: join(SCREENSHOTS, screenshot), fullPage: true })
@@ -199,6 +204,32 @@ t.test('Plaid: the balance, access revoked at the bank, "Reconnect your bank" li
   await checkBalance(t, 'plaid-balance-after-reauth.png')
   t.equal(await reauthRequired(exchangeId), false, 'and the mark is cleared')
   noConsoleErrors(t)
+})
+
+t.test('Plaid: with the live events blocked, a balance check answering REAUTH_REQUIRED offers "Reconnect your bank"', async (t) => {
+  // As behind a proxy that drops event streams: the page never hears of the revocation.
+  await page.route('**/events', (route) => route.abort())
+  t.teardown(() => page.unroute('**/events'))
+  await connect('Plaid')
+  await page.getByRole('dialog').getByRole('button', { name: 'Continue' }).click()
+  await linkBank(t, 'plaid-linked-no-events.png')
+  const exchangeId = await page.locator('dt:text-is("exchangeId") + dd').textContent() as string
+  await revokeAccess(exchangeId)
+  t.notOk(await page.getByRole('button', { name: 'Reconnect your bank' }).isVisible(), 'nothing live to show it')
+
+  await page.getByRole('button', { name: 'Check balance' }).click()
+  await page.getByRole('heading', { name: '409 · The bank connection needs re-authentication' }).waitFor()
+  const reconnect = page.getByRole('button', { name: 'Reconnect your bank' })
+  await reconnect.waitFor()
+  await page.screenshot({ path: join(SCREENSHOTS, 'plaid-reconnect-from-balance.png'), fullPage: true })
+  await reconnect.click()
+  await page.getByRole('dialog').getByRole('button', { name: 'Continue' }).click()
+  await page.getByText('Reconnected in Plaid Link: check the balance again.').waitFor()
+  await checkBalance(t, 'plaid-balance-after-reauth-no-events.png')
+  t.equal(await reauthRequired(exchangeId), false, 'and the mark is cleared')
+  const [balanceFailure, ...others] = consoleErrors.splice(0).filter((error) => !/\/events: Failed to load resource/.test(error))
+  t.match(balanceFailure, /\/balance: Failed to load resource: .* 409/, 'Chromium notes the 409 itself')
+  t.same(others, [], 'and, beside the blocked stream, nothing else')
 })
 
 t.test('Plaid: the user closes Link and the page says so', async (t) => {

@@ -3,9 +3,10 @@ import { el, problemNodes, result, showIn } from './dom.js'
 
 /**
  * Calls the service and resolves to its answer when the call succeeded; otherwise shows the
- * problem (or that the service was unreachable) in `into` and resolves to undefined.
+ * problem (or that the service was unreachable) in `into`, hands the problem to `onProblem`, and
+ * resolves to undefined.
  */
-export async function callService (method, path, { body, headers = {}, into = result } = {}) {
+export async function callService (method, path, { body, headers = {}, into = result, onProblem } = {}) {
   let response, answer
   try {
     response = await fetch(path, {
@@ -20,5 +21,6 @@ export async function callService (method, path, { body, headers = {}, into = re
   }
   if (response.ok) return answer
   showIn(into, ...problemNodes(answer))
+  onProblem?.(answer)
   return undefined
 }

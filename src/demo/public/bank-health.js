@@ -50,8 +50,9 @@ export function takeReconnecting (exchangeId) {
 const money = ({ value, currency }) => `${value} ${currency}`
 
 /**
- * "Check balance" for a linked bank ({ partner, exchangeId, fundingSourceId }), and a live watch
- * of the customer's events that shows "Reconnect your bank" when its exchange needs re-authentication.
+ * "Check balance" for a linked bank ({ partner, exchangeId, fundingSourceId }), and "Reconnect your
+ * bank" when its exchange needs re-authentication: live, from the customer's events, or when the
+ * balance answers REAUTH_REQUIRED (the event came while the page was not listening).
  */
 export function bankHealth (bank) {
   const check = el('button', 'Check balance', { type: 'button' })
@@ -59,9 +60,23 @@ export function bankHealth (bank) {
   const status = el('p', 'Connecting to live events…', { class: 'note' })
   const alert = el('div', [], { 'aria-live': 'assertive' })
 
+  const offerReconnect = () => {
+    const button = el('button', 'Reconnect your bank', { type: 'button' })
+    const next = el('div', [], { 'aria-live': 'polite' })
+    button.addEventListener('click', () => reconnect[bank.partner](bank, next))
+    showIn(alert,
+      el('h3', 'Your bank needs you to sign in again', { class: 'problem' }),
+      el('p', 'The bank no longer lets the app read this account: reconnecting re-authenticates the same link.'),
+      el('p', button),
+      next)
+  }
+
   check.addEventListener('click', async () => {
     check.disabled = true
-    const answer = await callService('GET', `/v1/customers/${customerId}/funding-sources/${bank.fundingSourceId}/balance`, { into: balance })
+    const answer = await callService('GET', `/v1/customers/${customerId}/funding-sources/${bank.fundingSourceId}/balance`, {
+      into: balance,
+      onProblem: ({ code }) => { if (code === 'REAUTH_REQUIRED') offerReconnect() }
+    })
     check.disabled = false
     if (!answer) return
     alert.replaceChildren()
@@ -78,14 +93,7 @@ export function bankHealth (bank) {
   events.addEventListener('bank-link.reauth-required', (event) => {
     if (JSON.parse(event.data).exchangeId !== bank.exchangeId) return
     balance.replaceChildren()
-    const button = el('button', 'Reconnect your bank', { type: 'button' })
-    const next = el('div', [], { 'aria-live': 'polite' })
-    button.addEventListener('click', () => reconnect[bank.partner](bank, next))
-    showIn(alert,
-      el('h3', 'Your bank needs you to sign in again', { class: 'problem' }),
-      el('p', 'The bank no longer lets the app read this account: reconnecting re-authenticates the same link.'),
-      el('p', button),
-      next)
+    offerReconnect()
   })
   return [el('p', check), balance, alert, status]
 }
