@@ -1,14 +1,9 @@
 import type { Test } from 'tap'
 import t from 'tap'
-import { HAL, accessToken, getHal, idOf, partnerHref, postHal, simulator, visaExchange } from './helpers.js'
-
-const UNKNOWN = '74a207b2-b7b7-4efa-8bf8-582148e7b980'
+import { HAL, accessToken, getHal, idOf, partnerHref, postHal, simulator, visaExchange, customerWithExchange, UNKNOWN_ID } from './helpers.js'
 
 async function setup (t: Test) {
-  const app = await simulator(t)
-  const token = await accessToken(app)
-  const customerId = app.sim.createCustomer()
-  const exchangeId = await visaExchange(app, token, customerId)
+  const { app, token, customerId, exchangeId } = await customerWithExchange(t)
   const created = await postHal(app, token, `/customers/${customerId}/funding-sources`, {
     _links: { exchange: { href: `http://localhost:80/exchanges/${exchangeId}` } }, bankAccountType: 'checking', name: 'Checking'
   })
@@ -33,8 +28,8 @@ t.test("a funding source's balance: available and closing, as Dwolla's example s
     lastUpdated: body.lastUpdated
   })
   t.equal(new Date(body.lastUpdated).toISOString(), body.lastUpdated)
-  t.match((await balance(UNKNOWN)).json(), { code: 'NotFound' })
-  t.equal((await balance(UNKNOWN)).statusCode, 404)
+  t.match((await balance(UNKNOWN_ID)).json(), { code: 'NotFound' })
+  t.equal((await balance(UNKNOWN_ID)).statusCode, 404)
 })
 
 t.test('revoked access: UpdateCredentials naming the re-auth href until a re-auth session is approved', async (t) => {
@@ -104,7 +99,7 @@ t.test("GET /customers/:id/exchanges lists the customer's exchanges only", async
     },
     total: 1
   })
-  const unknown = await getHal(app, token, `/customers/${UNKNOWN}/exchanges`)
+  const unknown = await getHal(app, token, `/customers/${UNKNOWN_ID}/exchanges`)
   t.equal(unknown.statusCode, 404)
   t.same(unknown.json(), { code: 'NotFound', message: 'Customer ID not found. Check Customer ID.' })
 })
@@ -124,13 +119,13 @@ t.test('the bank page of a connection revokes access; the control does too', asy
   t.match(again.body, 'Access revoked')
   t.equal(app.sim.webhooks.deliveries.length, 0, 'no subscriber, nothing sent')
 
-  const missing = await app.inject({ method: 'GET', url: `/simulator/bank/exchanges/${UNKNOWN}` })
+  const missing = await app.inject({ method: 'GET', url: `/simulator/bank/exchanges/${UNKNOWN_ID}` })
   t.equal(missing.statusCode, 404)
   t.match(missing.body, 'Connection not found')
-  t.equal((await app.inject({ method: 'POST', url: `/simulator/bank/exchanges/${UNKNOWN}/revoke` })).statusCode, 404)
+  t.equal((await app.inject({ method: 'POST', url: `/simulator/bank/exchanges/${UNKNOWN_ID}/revoke` })).statusCode, 404)
 
-  t.throws(() => app.sim.revokeAccess(UNKNOWN), { message: `The simulator has no exchange ${UNKNOWN}` })
-  const control = await app.inject({ method: 'POST', url: `/__simulator/exchanges/${UNKNOWN}/revoke` })
+  t.throws(() => app.sim.revokeAccess(UNKNOWN_ID), { message: `The simulator has no exchange ${UNKNOWN_ID}` })
+  const control = await app.inject({ method: 'POST', url: `/__simulator/exchanges/${UNKNOWN_ID}/revoke` })
   t.equal(control.statusCode, 404)
 })
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { Simulator } from '../../src/simulator/app.js'
-import { accessToken, createSession, getHal, partnerHref, simulator, visaExchange } from './helpers.js'
+import { accessToken, createSession, getHal, partnerHref, simulator, customerWithExchange } from './helpers.js'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
@@ -97,10 +97,7 @@ t.test('a decision other than approve or cancel is rejected', async (t) => {
 })
 
 t.test('Visa: the exchange id Approve redirects with is a real exchange of the customer', async (t) => {
-  const app = await simulator(t)
-  const token = await accessToken(app)
-  const customerId = app.sim.createCustomer()
-  const exchangeId = await visaExchange(app, token, customerId)
+  const { app, token, customerId, exchangeId } = await customerWithExchange(t)
   t.equal(app.sim.count('exchanges'), 1)
   const exchange = await getHal(app, token, `/exchanges/${exchangeId}`)
   t.equal(exchange.statusCode, 200)

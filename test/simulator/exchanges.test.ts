@@ -1,10 +1,9 @@
 import type { Test } from 'tap'
 import t from 'tap'
 import type { Simulator } from '../../src/simulator/app.js'
-import { HAL, accessToken, createSession, getHal, idOf, partnerHref, plaidPublicToken, postHal, simulator } from './helpers.js'
+import { HAL, accessToken, createSession, getHal, idOf, partnerHref, plaidPublicToken, postHal, simulator, UNKNOWN_ID } from './helpers.js'
 
 const EXCHANGE_LOCATION = /^http:\/\/localhost:80\/exchanges\/[0-9a-f-]{36}$/
-const UNKNOWN = '74a207b2-b7b7-4efa-8bf8-582148e7b980'
 const EXPIRED = { code: 'InvalidExchangeToken', message: 'Exchange token is expired.' }
 const INVALID = {
   code: 'InvalidExchangeToken',
@@ -114,7 +113,7 @@ t.test('the partner\'s token object is Required: plaid for Plaid, mx for MX', as
 
 t.test('an unknown partner href is Invalid; Visa, Finicity and Flinks are Forbidden here', async (t) => {
   const { app, token, customerId, plaid, create } = await setup(t)
-  const unknown = await create(customerId, { _links: { 'exchange-partner': { href: plaid.replace(/[0-9a-f-]{36}$/, UNKNOWN) } }, plaid: { publicToken: 'x' } })
+  const unknown = await create(customerId, { _links: { 'exchange-partner': { href: plaid.replace(/[0-9a-f-]{36}$/, UNKNOWN_ID) } }, plaid: { publicToken: 'x' } })
   t.equal(unknown.statusCode, 400)
   t.equal(unknown.json()._embedded.errors[0].path, '/_links/exchange-partner/href')
   for (const name of ['Visa', 'Finicity', 'Flinks']) {
@@ -126,7 +125,7 @@ t.test('an unknown partner href is Invalid; Visa, Finicity and Flinks are Forbid
 
 t.test('an unknown customer is NotFound', async (t) => {
   const { create, withPlaid } = await setup(t)
-  const response = await create(UNKNOWN, withPlaid('public-sandbox-x'))
+  const response = await create(UNKNOWN_ID, withPlaid('public-sandbox-x'))
   t.equal(response.statusCode, 404)
   t.same(response.json(), { code: 'NotFound', message: 'The requested resource was not found.' })
 })
@@ -145,7 +144,7 @@ t.test('a repeated POST with the same Idempotency-Key answers the same exchange'
 
 t.test('GET /exchanges/:id of an unknown exchange is NotFound', async (t) => {
   const { app, token } = await setup(t)
-  const response = await getHal(app, token, `/exchanges/${UNKNOWN}`)
+  const response = await getHal(app, token, `/exchanges/${UNKNOWN_ID}`)
   t.equal(response.statusCode, 404)
   t.same(response.json(), { code: 'NotFound', message: 'The requested resource was not found. Check Exchange ID.' })
 })
@@ -159,7 +158,7 @@ t.test('sim.deactivateExchange() makes an exchange deactivated', async (t) => {
 
 t.test('control calls naming an unknown exchange or token throw', async (t) => {
   const { app } = await setup(t)
-  t.throws(() => app.sim.deactivateExchange(UNKNOWN), { message: `The simulator has no exchange ${UNKNOWN}` })
+  t.throws(() => app.sim.deactivateExchange(UNKNOWN_ID), { message: `The simulator has no exchange ${UNKNOWN_ID}` })
   t.throws(() => app.sim.expireExchangeToken('public-sandbox-x'), { message: 'The simulator has no exchange token public-sandbox-x' })
 })
 
@@ -205,7 +204,7 @@ t.test('MX: Cancel makes no connection; nor does Plaid or Visa', async (t) => {
 
 t.test('available-exchange-connections of an unknown customer is NotFound', async (t) => {
   const { app, token } = await setup(t)
-  const response = await getHal(app, token, `/customers/${UNKNOWN}/available-exchange-connections`)
+  const response = await getHal(app, token, `/customers/${UNKNOWN_ID}/available-exchange-connections`)
   t.equal(response.statusCode, 404)
   t.same(response.json(), { code: 'NotFound', message: 'The requested resource was not found. Check Customer ID.' })
 })

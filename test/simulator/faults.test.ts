@@ -1,5 +1,5 @@
 import t from 'tap'
-import { HAL, accessToken, dwollaHeaders, getHal, partnerHref, plaidPublicToken, postHal, simulator, visaExchange } from './helpers.js'
+import { HAL, accessToken, dwollaHeaders, getHal, partnerHref, plaidPublicToken, postHal, simulator, customerWithExchange } from './helpers.js'
 
 const PARTNERS = { method: 'GET', route: '/exchange-partners' }
 
@@ -100,10 +100,7 @@ t.test('a fault body that cannot be sent becomes Dwolla\'s ServerError', async (
 })
 
 t.test('faults and call recording apply to exchanges and funding sources too', async (t) => {
-  const app = await simulator(t)
-  const token = await accessToken(app)
-  const customerId = app.sim.createCustomer()
-  const exchangeId = await visaExchange(app, token, customerId)
+  const { app, token, customerId, exchangeId } = await customerWithExchange(t)
   const plaid = await partnerHref(app, token, 'Plaid')
   const body = { _links: { 'exchange-partner': { href: plaid } }, plaid: { publicToken: await plaidPublicToken(app, token, customerId) } }
   app.sim.reset()

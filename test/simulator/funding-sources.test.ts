@@ -1,15 +1,11 @@
 import type { Test } from 'tap'
 import t from 'tap'
-import { HAL, accessToken, getHal, idOf, postHal, simulator, visaExchange } from './helpers.js'
+import { HAL, getHal, idOf, postHal, customerWithExchange, UNKNOWN_ID } from './helpers.js'
 
-const UNKNOWN = '74a207b2-b7b7-4efa-8bf8-582148e7b980'
 const VALIDATION_MESSAGE = 'Validation error(s) present. See embedded errors list for more details.'
 
 async function setup (t: Test) {
-  const app = await simulator(t)
-  const token = await accessToken(app)
-  const customerId = app.sim.createCustomer()
-  const exchangeId = await visaExchange(app, token, customerId)
+  const { app, token, customerId, exchangeId } = await customerWithExchange(t)
   const body = (fields: object = {}, exchange = `http://localhost:80/exchanges/${exchangeId}`) =>
     ({ _links: { exchange: { href: exchange } }, bankAccountType: 'checking', name: 'Jane Doe - Checking', ...fields })
   const create = (payload: object, customer = customerId, headers: Record<string, string> = {}) =>
@@ -76,7 +72,7 @@ t.test('a repeated POST with the same Idempotency-Key answers the same funding s
 
 t.test('an unknown or malformed exchange href is Invalid on its path', async (t) => {
   const { body, create } = await setup(t)
-  for (const href of [`http://localhost:80/exchanges/${UNKNOWN}`, 'not a url']) {
+  for (const href of [`http://localhost:80/exchanges/${UNKNOWN_ID}`, 'not a url']) {
     const response = await create(body({}, href))
     t.equal(response.statusCode, 400, href)
     t.same(response.json(), embedded('Invalid', '/_links/exchange/href', '/_links/exchange/href is invalid.'))
@@ -118,14 +114,14 @@ t.test('bankAccountType and name are validated as Dwolla documents them', async 
 
 t.test('an unknown customer is NotFound as the funding-source docs word it', async (t) => {
   const { body, create } = await setup(t)
-  const response = await create(body(), UNKNOWN)
+  const response = await create(body(), UNKNOWN_ID)
   t.equal(response.statusCode, 404)
   t.same(response.json(), { code: 'NotFound', message: 'Customer ID not found. Check Customer ID.' })
 })
 
 t.test('GET /funding-sources/:id of an unknown funding source is NotFound', async (t) => {
   const { app, token } = await setup(t)
-  const response = await getHal(app, token, `/funding-sources/${UNKNOWN}`)
+  const response = await getHal(app, token, `/funding-sources/${UNKNOWN_ID}`)
   t.equal(response.statusCode, 404)
   t.same(response.json(), { code: 'NotFound', message: 'The requested resource was not found.' })
 })

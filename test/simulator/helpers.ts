@@ -80,3 +80,15 @@ export async function visaExchange (app: Simulator, token: string, customerId: s
   const approved = await app.inject({ method: 'POST', url: `/simulator/bank/${idOf(created.headers.location)}/approve` })
   return new URL(approved.headers.location as string).searchParams.get('exchange') as string
 }
+
+/** A customer id the simulator has never seen. */
+export const UNKNOWN_ID = '74a207b2-b7b7-4efa-8bf8-582148e7b980'
+
+/** A simulator with one customer who has a Visa exchange, and the token to call it with. */
+export async function customerWithExchange (t: Test) {
+  const app = await simulator(t)
+  const token = await accessToken(app)
+  const customerId = app.sim.createCustomer()
+  const exchangeId = await visaExchange(app, token, customerId)
+  return { app, token, customerId, exchangeId }
+}
