@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { DwollaObserver } from './dwolla/transport.js'
+import { KeyedHistogram } from './keyed-histogram.js'
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
@@ -9,25 +10,28 @@ export function createMetrics () {
   collectDefaultMetrics({ register: registry })
   const registers = [registry]
 
-  const httpDuration = new Histogram({
+  const httpDuration = new KeyedHistogram<'method' | 'route' | 'status_code'>({
     name: 'http_request_duration_seconds',
     help: 'Duration of HTTP requests served, by method, route and status code.',
-    labelNames: ['method', 'route', 'status_code'] as const,
     buckets: SECONDS_BUCKETS,
     registers
   })
-  const dwollaCalls = new Counter({
+  const dwollaDuration = new KeyedHistogram<'operation' | 'status'>({
+    name: 'dwolla_call_duration_seconds',
+    help: 'Duration of calls to Dwolla, by operation and HTTP status.',
+    buckets: SECONDS_BUCKETS,
+    registers
+  })
+  new Counter({
     name: 'dwolla_calls_total',
     help: 'Calls to Dwolla, by operation and HTTP status ("error" when no answer came).',
     labelNames: ['operation', 'status'] as const,
-    registers
-  })
-  const dwollaDuration = new Histogram({
-    name: 'dwolla_call_duration_seconds',
-    help: 'Duration of calls to Dwolla, by operation and HTTP status.',
-    labelNames: ['operation', 'status'] as const,
-    buckets: SECONDS_BUCKETS,
-    registers
+    registers,
+    // The duration histogram counts every call already: read at scrape, not counted twice per call.
+    collect () {
+      this.reset()
+      for (const [labels, count] of dwollaDuration.counts()) this.inc(labels, count)
+    }
   })
   const dwollaRetries = new Counter({
     name: 'dwolla_retries_total',
@@ -66,8 +70,7 @@ export function createMetrics () {
 
   const dwolla: DwollaObserver = {
     call (operation, status, seconds) {
-      dwollaCalls.inc({ operation, status })
-      dwollaDuration.observe({ operation, status }, seconds)
+      dwollaDuration.record(`${operation} ${status}`, { operation, status }, seconds)
     },
     retry (operation) {
       dwollaRetries.inc({ operation })
