@@ -205,6 +205,8 @@ function sessionStart (partner: PartnerName, session: ExchangeSession, pagesOrig
   if (partner === 'plaid' && externalProviderSessionToken) return { partner, linkToken: externalProviderSessionToken }
   const href = _links['external-provider-session']?.href
   if (partner === 'plaid' || !href) throw upstreamProblem('retrieveExchangeSession', { status: 200, body: session })
+  // Dwolla's own form, parsed once to check it is a URL at all; anything else is looked at closely.
+  if (href.startsWith('https://') && URL.canParse(href)) return { partner, exchangeSessionUrl: href }
   const url = URL.canParse(href) ? new URL(href) : undefined
   if (url?.protocol === 'https:' || (url !== undefined && url.origin === pagesOrigin)) return { partner, exchangeSessionUrl: href }
   throw upstreamProblem('retrieveExchangeSession', { status: 200, body: session }, {
@@ -255,7 +257,8 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, 
       ...(request.body !== undefined && { 'content-type': HAL_MEDIA_TYPE }),
       ...(request.idempotencyKey !== undefined && { 'idempotency-key': request.idempotencyKey })
     })
-    const token = await tokens.get()
+    // The cached token without a wait: nearly every call has one.
+    const token = tokens.cached() ?? await tokens.get()
     const response = await attempt(token)
     if (response.status !== 401 || !TOKEN_REJECTIONS.has(errorBody(response.body)?.code ?? '')) return response
     tokens.invalidate(token)

@@ -14,15 +14,24 @@ export interface PartnerDirectoryOptions {
  */
 export function createPartnerDirectory ({ listPartners }: PartnerDirectoryOptions) {
   let hrefs: Promise<Map<string, string>> | undefined
+  /** The list once it has arrived, read without a wait. */
+  let loaded: Map<string, string> | undefined
 
   function load () {
-    hrefs ??= listPartners().then(
-      (partners) => new Map(partners.map(({ name, href }) => [name.toLowerCase(), href])),
+    if (hrefs !== undefined) return hrefs
+    const fetching: Promise<Map<string, string>> = listPartners().then(
+      (partners) => {
+        const byName = new Map(partners.map(({ name, href }) => [name.toLowerCase(), href]))
+        // Unless forgotten meanwhile: then the next call fetches afresh.
+        if (hrefs === fetching) loaded = byName
+        return byName
+      },
       (error: unknown) => {
         hrefs = undefined
         throw error
       })
-    return hrefs
+    hrefs = fetching
+    return fetching
   }
 
   /** The lowercase name of the partner an href names, any partner Dwolla lists; undefined when it lists none. */
@@ -35,8 +44,8 @@ export function createPartnerDirectory ({ listPartners }: PartnerDirectoryOption
 
   return {
     /** The partner's href, or undefined when Dwolla does not list it. */
-    async href (partner: PartnerName): Promise<string | undefined> {
-      return (await load()).get(partner)
+    href (partner: PartnerName): Promise<string | undefined> {
+      return loaded ? Promise.resolve(loaded.get(partner)) : load().then((byName) => byName.get(partner))
     },
     nameOf,
     /** The partner an href names (an exchange's own, say), or undefined when it is none of ours. */
@@ -47,6 +56,7 @@ export function createPartnerDirectory ({ listPartners }: PartnerDirectoryOption
     /** Forgets the list, e.g. after Dwolla rejected a cached href. */
     forget () {
       hrefs = undefined
+      loaded = undefined
     }
   }
 }

@@ -43,10 +43,15 @@ export function createTokenManager ({ fetchToken, now = Date.now }: TokenManager
     return pending
   }
 
+  /** The cached token while it is valid; undefined when it must be fetched. */
+  const cached = () => current && now() < current.refreshAt ? current.value : undefined
+
   return {
+    cached,
     /** A valid token: the cached one, or the result of the one refresh in flight. */
     get (): Promise<string> {
-      if (current && now() < current.refreshAt) return Promise.resolve(current.value)
+      const token = cached()
+      if (token !== undefined) return Promise.resolve(token)
       if (failure && now() < failure.until) return Promise.reject(failure.error)
       return refresh()
     },

@@ -153,16 +153,14 @@ export function createTransport ({ origin, timeoutMs, observer, connections = DW
   const pool = new Pool(origin, { connections, pipelining: 1, connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
   const circuit = createRateLimitCircuit()
 
-  async function attempt (operation: Operation, request: DwollaRequest, headers: Record<string, string>, budgetMs: number) {
-    const started = performance.now()
-    const answer = await new Promise<Answer | Error>((settle) => {
-      pool.dispatch({ method: request.method, path: request.path, headers, body: request.body }, new Attempt(budgetMs, settle))
-    })
+  /** What one attempt came to: Dwolla's answer with its body parsed, or the problem of no answer. */
+  function outcomeOf (operation: Operation, answer: Answer | Error, started: number): DwollaResponse | Problem {
+    const seconds = (performance.now() - started) / 1000
     if (answer instanceof Error) {
-      observer.call(operation, 'error', (performance.now() - started) / 1000)
+      observer.call(operation, 'error', seconds)
       return transportProblem(operation, answer)
     }
-    observer.call(operation, String(answer.status), (performance.now() - started) / 1000)
+    observer.call(operation, String(answer.status), seconds)
     let body: unknown
     try {
       body = answer.text ? JSON.parse(answer.text) : undefined
@@ -172,6 +170,16 @@ export function createTransport ({ origin, timeoutMs, observer, connections = DW
     }
     return { status: answer.status, headers: answer.headers, body }
   }
+
+  // Settled from the dispatch handler itself: no async frame of its own per attempt.
+  const attempt = (operation: Operation, request: DwollaRequest, headers: Record<string, string>, budgetMs: number) =>
+    new Promise<DwollaResponse | Problem>((resolve) => {
+      const started = performance.now()
+      pool.dispatch(
+        { method: request.method, path: request.path, headers, body: request.body },
+        new Attempt(budgetMs, (answer) => resolve(outcomeOf(operation, answer, started)))
+      )
+    })
 
   return {
     async send (operation: Operation, request: DwollaRequest, headers: Record<string, string>): Promise<DwollaResponse> {

@@ -30,6 +30,24 @@ t.test('forget makes the next lookup fetch the list afresh', async (t) => {
   t.equal(fetches, 2)
 })
 
+t.test('a list that arrives after forget is not kept: the next lookup fetches afresh', async (t) => {
+  const releases: Array<() => void> = []
+  let fetches = 0
+  const partners = createPartnerDirectory({
+    listPartners: () => { fetches++; return new Promise((resolve) => releases.push(() => resolve(list))) }
+  })
+  const inFlight = partners.href('mx')
+  partners.forget()
+  releases.shift()?.()
+  t.equal(await inFlight, list[1]!.href, 'the lookup that asked still gets its answer')
+  const next = partners.href('mx')
+  t.equal(fetches, 2, 'but the list it came with was not kept')
+  releases.shift()?.()
+  t.equal(await next, list[1]!.href)
+  t.equal(await partners.href('mx'), list[1]!.href)
+  t.equal(fetches, 2, 'the fresh list is kept')
+})
+
 t.test('a failed fetch is not cached', async (t) => {
   let fetches = 0
   const partners = createPartnerDirectory({

@@ -20,13 +20,16 @@ t.test('caches the token until shortly before it expires', async (t) => {
   let now = 0
   const dwolla = fakeDwolla([{ value: 'a', expiresIn: 3600 }, { value: 'b', expiresIn: 3600 }])
   const tokens = createTokenManager({ fetchToken: dwolla.fetchToken, now: () => now })
+  t.equal(tokens.cached(), undefined, 'nothing cached before the first fetch')
   const first = tokens.get()
   dwolla.releaseAll()
   t.equal(await first, 'a')
   now = 3540_000 - 1
   t.equal(await tokens.get(), 'a', 'still cached a minute before expiry')
+  t.equal(tokens.cached(), 'a', 'and answered without a wait')
   t.equal(dwolla.calls, 1)
   now = 3540_000
+  t.equal(tokens.cached(), undefined, 'not once it is due for a refresh')
   const second = tokens.get()
   dwolla.releaseAll()
   t.equal(await second, 'b', 'refreshed one minute before expiry')

@@ -22,7 +22,8 @@ t.test('simulator mode: a session URL that is not a web page is a 502 UPSTREAM_E
     'data:text/html,<script>alert(1)</script>',
     '/simulator/bank/relative',
     '//evil.example.com/bank',
-    'http://evil.example.com/bank'
+    'http://evil.example.com/bank',
+    'https://'
   ]
   for (const href of hrefs) {
     sim.fault({ method: 'GET', route: RETRIEVE_SESSION, status: 200, body: { _links: { 'external-provider-session': { href } } } })
@@ -36,6 +37,7 @@ t.test('simulator mode: a session URL that is not a web page is a 502 UPSTREAM_E
   t.match(failures[0], { code: 'UPSTREAM_ERROR', err: { operation: 'retrieveExchangeSession', reason: 'the exchange-session URL is not a web page', scheme: 'javascript:' } })
   t.match(failures[2], { err: { scheme: 'relative' } })
   t.match(failures[4], { err: { scheme: 'http:' } })
+  t.match(failures[5], { err: { scheme: 'relative' } }, 'https:// with no host is no URL at all')
 
   sim.fault({ method: 'GET', route: RETRIEVE_SESSION, status: 200, body: { _links: { 'external-provider-session': { href: 'https://bank.example.com/s/1' } } } })
   const https = await post(`${baseUrl}/v1/customers/${customerId}/exchange-sessions`, { partner: 'visa', redirectUrl: REDIRECTS.visa })
