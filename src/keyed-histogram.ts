@@ -10,42 +10,63 @@ interface Series<T extends string> {
   count: number
 }
 
-export interface KeyedHistogramOptions {
+export interface KeyedHistogramOptions<T extends string> {
   name: string
   help: string
+  /** In the order a series is looked up by. */
+  labelNames: readonly T[]
   /** Upper bounds, ascending. */
   buckets: readonly number[]
   registers: Registry[]
 }
 
+/** One level per label, the last one holding the series. */
+type Levels<T extends string> = Map<string | number, Levels<T> | Series<T>>
+
 /**
- * A histogram whose series the caller finds by a key it builds from the labels, with its buckets
- * in an array. prom-client's own observe hashes the label object and keys each bucket by its bound
- * as a string: about 3 µs a call, three calls per request. Registered in a prom-client registry,
- * which formats it as it formats its own histograms.
+ * A histogram whose series are found through one map per label, by the label values themselves,
+ * with the buckets in an array. prom-client's own observe hashes the label object into a string
+ * and keys each bucket by its bound as a string: about 3 µs a call, three calls per request.
+ * Registered in a prom-client registry, which formats it as it formats its own histograms.
  */
 export class KeyedHistogram<T extends string> {
   readonly type = 'histogram'
   readonly aggregator = 'sum'
   readonly name: string
   readonly help: string
+  readonly #labelNames: readonly T[]
   readonly #bounds: readonly number[]
-  readonly #series = new Map<string, Series<T>>()
+  #levels: Levels<T> = new Map()
+  #series: Array<Series<T>> = []
 
-  constructor ({ name, help, buckets, registers }: KeyedHistogramOptions) {
+  constructor ({ name, help, labelNames, buckets, registers }: KeyedHistogramOptions<T>) {
     this.name = name
     this.help = help
+    this.#labelNames = labelNames
     this.#bounds = buckets
     // The registry reads name, type, get() and reset(), all a histogram of its own offers.
     for (const registry of registers) registry.registerMetric(this as unknown as Histogram)
   }
 
-  /** Observes a value in the series of these labels; `key` must be the same for the same labels, and differ otherwise. */
-  record (key: string, labels: Labels<T>, value: number) {
-    let series = this.#series.get(key)
+  /** Observes a value in the series of these labels. */
+  record (labels: Labels<T>, value: number) {
+    const names = this.#labelNames
+    let level = this.#levels
+    for (let i = 0; i < names.length - 1; i++) {
+      const key = labels[names[i] as T]
+      let next = level.get(key) as Levels<T> | undefined
+      if (next === undefined) {
+        next = new Map()
+        level.set(key, next)
+      }
+      level = next
+    }
+    const key = labels[names[names.length - 1] as T]
+    let series = level.get(key) as Series<T> | undefined
     if (series === undefined) {
       series = { labels, counts: new Array<number>(this.#bounds.length + 1).fill(0), sum: 0, count: 0 }
-      this.#series.set(key, series)
+      level.set(key, series)
+      this.#series.push(series)
     }
     let bucket = 0
     while (bucket < this.#bounds.length && value > (this.#bounds[bucket] as number)) bucket++
@@ -56,14 +77,14 @@ export class KeyedHistogram<T extends string> {
 
   /** Each series' labels and its number of observations. */
   * counts (): Generator<[Labels<T>, number]> {
-    for (const { labels, count } of this.#series.values()) yield [labels, count]
+    for (const { labels, count } of this.#series) yield [labels, count]
   }
 
   /** Cumulative buckets, +Inf, sum and count of every series, as prom-client's histograms answer. */
   async get () {
     const [bucket, sum, count] = [`${this.name}_bucket`, `${this.name}_sum`, `${this.name}_count`]
     const values = []
-    for (const series of this.#series.values()) {
+    for (const series of this.#series) {
       const { labels } = series
       let cumulative = 0
       for (const [i, le] of this.#bounds.entries()) {
@@ -80,6 +101,7 @@ export class KeyedHistogram<T extends string> {
   }
 
   reset () {
-    this.#series.clear()
+    this.#levels = new Map()
+    this.#series = []
   }
 }

@@ -10,15 +10,17 @@ export function createMetrics () {
   collectDefaultMetrics({ register: registry })
   const registers = [registry]
 
-  const httpDuration = new KeyedHistogram<'method' | 'route' | 'status_code'>({
+  const httpDuration = new KeyedHistogram({
     name: 'http_request_duration_seconds',
     help: 'Duration of HTTP requests served, by method, route and status code.',
+    labelNames: ['method', 'route', 'status_code'] as const,
     buckets: SECONDS_BUCKETS,
     registers
   })
-  const dwollaDuration = new KeyedHistogram<'operation' | 'status'>({
+  const dwollaDuration = new KeyedHistogram({
     name: 'dwolla_call_duration_seconds',
     help: 'Duration of calls to Dwolla, by operation and HTTP status.',
+    labelNames: ['operation', 'status'] as const,
     buckets: SECONDS_BUCKETS,
     registers
   })
@@ -70,7 +72,7 @@ export function createMetrics () {
 
   const dwolla: DwollaObserver = {
     call (operation, status, seconds) {
-      dwollaDuration.record(`${operation} ${status}`, { operation, status }, seconds)
+      dwollaDuration.record({ operation, status }, seconds)
     },
     retry (operation) {
       dwollaRetries.inc({ operation })

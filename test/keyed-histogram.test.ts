@@ -8,10 +8,10 @@ function pair () {
   const theirs = new Registry()
   const ours = new Registry()
   const reference = new Histogram({ ...options, labelNames: ['operation', 'status'], registers: [theirs] })
-  const keyed = new KeyedHistogram<'operation' | 'status'>({ ...options, registers: [ours] })
+  const keyed = new KeyedHistogram({ ...options, labelNames: ['operation', 'status'] as const, registers: [ours] })
   const observe = (operation: string, status: string, value: number) => {
     reference.observe({ operation, status }, value)
-    keyed.record(`${operation} ${status}`, { operation, status }, value)
+    keyed.record({ operation, status }, value)
   }
   return { theirs, ours, keyed, observe }
 }

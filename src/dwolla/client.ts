@@ -250,12 +250,12 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, 
   })
 
   /** A call with the application token, refreshed and retried once when Dwolla rejects it. */
-  async function authorized (operation: Operation, request: DwollaRequest): Promise<DwollaResponse> {
+  async function authorized (operation: Operation, request: DwollaRequest, idempotencyKey?: string): Promise<DwollaResponse> {
     const attempt = (token: string) => send(operation, request, {
       authorization: `Bearer ${token}`,
       accept: HAL_MEDIA_TYPE,
       ...(request.body !== undefined && { 'content-type': HAL_MEDIA_TYPE }),
-      ...(request.idempotencyKey !== undefined && { 'idempotency-key': request.idempotencyKey })
+      ...(idempotencyKey !== undefined && { 'idempotency-key': idempotencyKey })
     })
     // The cached token without a wait: nearly every call has one.
     const token = tokens.cached() ?? await tokens.get()
@@ -293,8 +293,8 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, 
    * Creates a resource and answers the path of its Location, or throws the problem Dwolla's refusal
    * means. Every create carries the Idempotency-Key its scope derives, and no other.
    */
-  async function create (operation: Operation, request: Omit<DwollaRequest, 'idempotencyKey'>, scope: CreateScope, byStatus: RefusalsByStatus): Promise<string> {
-    const response = await authorized(operation, { ...request, idempotencyKey: dwollaIdempotencyKey(operation, scope) })
+  async function create (operation: Operation, request: DwollaRequest, scope: CreateScope, byStatus: RefusalsByStatus): Promise<string> {
+    const response = await authorized(operation, request, dwollaIdempotencyKey(operation, scope))
     if (response.status === 201) return sameOriginPath(operation, response)
     const details = validationDetails(response)
     // A stale partner href would fail every request: fetch the list afresh next time.

@@ -12,7 +12,8 @@ export type Operation =
 
 /** What the service counts of its Dwolla calls (see src/metrics.ts). */
 export interface DwollaObserver {
-  call (operation: Operation, status: string, seconds: number): void
+  /** `status`: Dwolla's HTTP status, or 'error' when no answer came. */
+  call (operation: Operation, status: number | 'error', seconds: number): void
   retry (operation: Operation): void
   tokenRefresh (): void
 }
@@ -21,7 +22,6 @@ export interface DwollaRequest {
   method: 'GET' | 'POST' | 'DELETE'
   path: string
   body?: string
-  idempotencyKey?: string
 }
 
 export interface DwollaResponse {
@@ -160,7 +160,7 @@ export function createTransport ({ origin, timeoutMs, observer, connections = DW
       observer.call(operation, 'error', seconds)
       return transportProblem(operation, answer)
     }
-    observer.call(operation, String(answer.status), seconds)
+    observer.call(operation, answer.status, seconds)
     let body: unknown
     try {
       body = answer.text ? JSON.parse(answer.text) : undefined

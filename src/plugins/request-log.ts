@@ -12,8 +12,7 @@ export const requestLog = fp(async (app: FastifyInstance, { metrics }: { metrics
     const { method } = request
     const { statusCode, elapsedTime } = reply
     // Unmatched URLs share one label, so scanning for paths cannot blow up the series count.
-    const series = route ?? 'unmatched'
-    metrics.httpDuration.record(`${method} ${series} ${statusCode}`, { method, route: series, status_code: statusCode }, elapsedTime / 1000)
+    metrics.httpDuration.record({ method, route: route ?? 'unmatched', status_code: statusCode }, elapsedTime / 1000)
     request.log.info({
       method,
       url: route ?? request.url.split('?', 1)[0],
