@@ -27,4 +27,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "--disable-warning=FAST_JWT_CACHE_KEY_BUILDER_SECURITY_RISK", "dist/server.js"]
+CMD ["node", "--min-semi-space-size=16", "--disable-warning=FAST_JWT_CACHE_KEY_BUILDER_SECURITY_RISK", "dist/server.js"]

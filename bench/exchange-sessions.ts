@@ -12,7 +12,7 @@ import { mkdtempSync, openSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { compileBenchScripts, cpuMs, drive, freePort, HOST, SERVICE_ENV, startService, until, upstream } from './stack.js'
+import { compileBenchScripts, cpuMs, drive, freePort, HOST, SERVICE_ENV, startScriptFlags, startService, until, upstream } from './stack.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -62,7 +62,7 @@ async function stack (name: RowName) {
   const base = { PORT: String(port), DWOLLA_API_URL: dwolla.url, DWOLLA_KEY: SERVICE_ENV.DWOLLA_KEY, DWOLLA_SECRET: SERVICE_ENV.DWOLLA_SECRET }
   const target = name === 'service'
     ? startService((script, env) => start(name, script, env), { ...base })
-    : start(name, [name === 'baseline' ? scripts.baseline : scripts.peer], base)
+    : start(name, [...startScriptFlags(), name === 'baseline' ? scripts.baseline : scripts.peer], base)
   const url = `http://${HOST}:${port}`
   await until(name === 'service' ? `${url}/health/live` : url)
   const row = { name, requests: 0, seconds: 0, errors: 0, cpuMs: 0, latencies: [] as number[], rssAfterWarmup: 0, rssAtEnd: 0 }

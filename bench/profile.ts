@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { compileBenchScripts, cpuMs, drive, freePort, HOST, SERVICE_ENV, startService, until, upstream } from './stack.js'
+import { compileBenchScripts, cpuMs, drive, freePort, HOST, SERVICE_ENV, startScriptFlags, startService, until, upstream } from './stack.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -116,7 +116,7 @@ async function measure (name: 'baseline' | 'service') {
   const base = { PORT: String(port), DWOLLA_API_URL: dwolla.url, DWOLLA_KEY: SERVICE_ENV.DWOLLA_KEY, DWOLLA_SECRET: SERVICE_ENV.DWOLLA_SECRET, PROFILE_FILE: profileFile }
   const target = name === 'service'
     ? startService((script, env) => start(name, script, env), base, PRELOAD)
-    : start(name, [...PRELOAD, scripts.baseline], base)
+    : start(name, [...startScriptFlags(), ...PRELOAD, scripts.baseline], base)
   const url = `http://${HOST}:${port}`
   await until(name === 'service' ? `${url}/health/live` : url)
   const load = (duration: number) => drive(url, dwolla.customerId, { duration, connections })

@@ -38,7 +38,10 @@ t.test('the Dockerfile builds in stages on Node 24 slim and runs production depe
   t.match(dockerfile, /^RUN npm ci --omit=dev\b/m)
   t.match(dockerfile, /^USER node$/m)
   t.match(dockerfile, /^HEALTHCHECK .*\/health\/ready/ms)
-  t.match(dockerfile, /^CMD \["node", "--disable-warning=FAST_JWT_CACHE_KEY_BUILDER_SECURITY_RISK", "dist\/server.js"\]$/m, "node is PID 1 and receives the signals, with the start script's flags")
+  const { scripts } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[]
+  t.same(cmd, scripts.start.split(' '), "node is PID 1 and receives the signals, with the start script's flags")
+  t.match(scripts.start, /--min-semi-space-size=16\b/, 'a young generation at its full size from the start')
   t.match(dockerfile, /^ENV NODE_ENV=production$/m)
 })
 
