@@ -74,20 +74,17 @@ async function instance (name: RowName, index: number) {
     dwolla,
     measured,
     rss: () => rssKiB(target.pid as number),
-    /** Drives the route for a while; what it measures adds to the row's and the process's figures. */
+    /** Drives the route for a while; what it measures adds to the process's figures and the row's latencies, time and errors. */
     async load (row: Row, duration: number, counted: boolean) {
       const cpuBefore = cpuMs(target.pid as number)
       const result = await drive(url, dwolla.customerId, {
         duration, connections, ...counted && { onLatency: (ms: number) => row.latencies.push(ms) }
       })
       if (!counted) return
-      const cpu = cpuMs(target.pid as number) - cpuBefore
-      row.requests += result.requests.total
       row.seconds += result.duration
       row.errors += result.errors + result.timeouts + result.non2xx
-      row.cpuMs += cpu
       measured.requests += result.requests.total
-      measured.cpuMs += cpu
+      measured.cpuMs += cpuMs(target.pid as number) - cpuBefore
     },
     async stop () {
       await stop(target)
@@ -96,13 +93,13 @@ async function instance (name: RowName, index: number) {
   }
 }
 
-interface Row { name: RowName, requests: number, seconds: number, errors: number, cpuMs: number, latencies: number[] }
+interface Row { name: RowName, seconds: number, errors: number, latencies: number[] }
 
-/** A row: its processes, and what their measured turns add up to. */
+/** A row: its processes, and the latencies, time and errors of its measured turns. */
 async function stack (name: RowName) {
   const instances = []
   for (let i = 0; i < processes; i++) instances.push(await instance(name, i))
-  return { row: { name, requests: 0, seconds: 0, errors: 0, cpuMs: 0, latencies: [] } as Row, instances }
+  return { row: { name, seconds: 0, errors: 0, latencies: [] } as Row, instances }
 }
 
 // All rows run side by side, idle but for the one under load; the measured time alternates
@@ -127,12 +124,13 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length
 const summary = ({ row, instances }: typeof baseline) => {
   const sorted = row.latencies.sort((a, b) => a - b)
+  const total = (figure: 'requests' | 'cpuMs') => instances.reduce((sum, { measured }) => sum + measured[figure], 0)
   return {
     ...row,
-    perS: row.requests / row.seconds,
+    perS: total('requests') / row.seconds,
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
-    cpuUs: row.cpuMs * 1000 / row.requests,
+    cpuUs: total('cpuMs') * 1000 / total('requests'),
     perProcessCpuUs: instances.map(({ measured }) => Math.round(measured.cpuMs * 1000 / measured.requests)),
     rssMiB: mean(instances.map(({ measured }) => measured.rssAtEnd)) / 1024,
     rssGrowth: mean(instances.map(({ measured }) => measured.rssAtEnd / measured.rssAfterWarmup - 1)) * 100
