@@ -18,7 +18,7 @@ const REDIRECT_PROBLEMS = [
 ] as const
 
 /**
- * 201 with the session as JSON. The session is built here to its exact schema, so it is sent as its
+ * 201 with the session as JSON. The client builds it to its exact schema (sessionStart), so it is sent as its
  * JSON: the oneOf serializer would validate it against each partner's schema first (about 5 µs).
  */
 const created = (reply: FastifyReply, session: SessionStart) =>
