@@ -81,10 +81,12 @@ async function instance (name: RowName, index: number) {
         duration, connections, ...counted && { onLatency: (ms: number) => row.latencies.push(ms) }
       })
       if (!counted) return
+      const turnCpuMs = cpuMs(target.pid as number) - cpuBefore
       row.seconds += result.duration
       row.errors += result.errors + result.timeouts + result.non2xx
+      row.turnCpuUs.push(turnCpuMs * 1000 / result.requests.total)
       measured.requests += result.requests.total
-      measured.cpuMs += cpuMs(target.pid as number) - cpuBefore
+      measured.cpuMs += turnCpuMs
     },
     async stop () {
       await stop(target)
@@ -93,13 +95,13 @@ async function instance (name: RowName, index: number) {
   }
 }
 
-interface Row { name: RowName, seconds: number, errors: number, latencies: number[] }
+interface Row { name: RowName, seconds: number, errors: number, latencies: number[], turnCpuUs: number[] }
 
 /** A row: its processes, and the latencies, time and errors of its measured turns. */
 async function stack (name: RowName) {
   const instances = []
   for (let i = 0; i < processes; i++) instances.push(await instance(name, i))
-  return { row: { name, seconds: 0, errors: 0, latencies: [] } as Row, instances }
+  return { row: { name, seconds: 0, errors: 0, latencies: [], turnCpuUs: [] } as Row, instances }
 }
 
 // All rows run side by side, idle but for the one under load; the measured time alternates
@@ -150,5 +152,9 @@ for (const row of [b, s, p]) {
 out(`server CPU µs/request by process: ${[b, s, p].map((row) => `${row.name} ${row.perProcessCpuUs.join(' / ')}`).join('; ')}`)
 out(`efficiency (baseline ÷ service CPU per request): ${(b.cpuUs / s.cpuUs).toFixed(2)}; ` +
   `service ÷ baseline req/s: ${(s.perS / b.perS).toFixed(2)}; p99 ${signed(s.p99 - b.p99, 1)} ms`)
+// A baseline turn and the service's next one share a moment of the machine: their ratios show how far it moves the figure.
+const turnEfficiency = b.turnCpuUs.map((cpuUs, turn) => cpuUs / (s.turnCpuUs[turn] as number))
+out(`efficiency turn by turn: ${turnEfficiency.map((ratio) => ratio.toFixed(2)).join(' ')} ` +
+  `(median ${percentile(turnEfficiency.toSorted((x, y) => x - y), 0.5).toFixed(2)})`)
 out(`× peer: ${(s.perS / p.perS).toFixed(2)} × its req/s, ${(p.cpuUs / s.cpuUs).toFixed(2)} × less CPU per request`)
 out(`Dwolla calls of each service process: ${calls.map(({ token, partners }) => `${token} /token, ${partners} /exchange-partners`).join('; ')}`)
