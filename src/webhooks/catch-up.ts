@@ -44,7 +44,7 @@ export function createCatchUp ({ dwolla, state, accept, intervalSeconds, metrics
   /** The events created at or after `since`, newest first, read page by page until one is older. */
   async function eventsSince (since: number): Promise<DwollaEvent[]> {
     const found: DwollaEvent[] = []
-    for (let offset = 0; ; offset += PAGE_SIZE) {
+    for (let offset = 0, more = true; more; offset += PAGE_SIZE) {
       const { events, malformed } = await dwolla.listEvents(PAGE_SIZE, offset)
       if (malformed > 0) {
         metrics.malformed.inc(malformed)
@@ -55,8 +55,9 @@ export function createCatchUp ({ dwolla, state, accept, intervalSeconds, metrics
         found.push(event)
       }
       // A short page is the last one.
-      if (events.length + malformed < PAGE_SIZE) return found
+      more = events.length + malformed === PAGE_SIZE
     }
+    return found
   }
 
   /** Reads back to the cursor (less the overlap) and feeds the inbox, oldest first, moving the cursor over what it took. */
