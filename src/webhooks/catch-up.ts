@@ -12,12 +12,12 @@ const LEASE_KEY = 'bff:webhook-catch-up:lease'
 /** Dwolla's `created` (epoch ms) of the newest event fed so far. */
 const CURSOR_KEY = 'bff:webhook-catch-up:cursor'
 /** Dwolla's events can appear up to an hour late: each round reads back this far behind its cursor. */
-export const OVERLAP_MS = 60 * 60 * 1000
+const OVERLAP_MS = 60 * 60 * 1000
 /**
  * With no cursor yet, a round reads back over Dwolla's retry window: what Dwolla may still be retrying.
  * The webhook route remembers ids for 73 hours, so what it processed already is a duplicate.
  */
-export const FIRST_LOOK_BACK_MS = 72 * 60 * 60 * 1000
+const FIRST_LOOK_BACK_MS = 72 * 60 * 60 * 1000
 /** Dwolla's largest page. */
 export const PAGE_SIZE = 200
 
