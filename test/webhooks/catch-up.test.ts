@@ -166,3 +166,22 @@ t.test('every round reports paused subscriptions: a gauge and an error line nami
   t.ok(records().some(({ msg, level }) => msg === "catch-up could not read the account's webhook subscriptions: trying again next round" && level === 40))
   t.equal(reported().length, lines, 'no paused subscription reported since it was resumed')
 })
+
+t.test('closing waits for the round in progress, then no round follows', async (t) => {
+  let release!: () => void
+  const released = new Promise<void>((resolve) => { release = resolve })
+  const { app, exchangeId, catchUp, given, listed } = await setup(t, { accept: async () => { await released; return 'accepted' } })
+  app.sim.revokeAccess(exchangeId)
+  const started = catchUp()
+  await eventually(() => given.length === 1)
+  let closed = false
+  const closing = started.close().then(() => { closed = true })
+  // Everything but the blocked inbox has settled by the next turn of the event loop.
+  await new Promise((resolve) => setImmediate(resolve))
+  t.notOk(closed, 'still feeding the inbox')
+  release()
+  await closing
+  const rounds = listed().length
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  t.equal(listed().length, rounds, 'the timer was stopped')
+})
