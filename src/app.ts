@@ -6,6 +6,7 @@ import { createBankLinkStore } from './bank-links/store.js'
 import { demoCallbackUrl, type Config } from './config.js'
 import { demoRoutes, type DemoOptions } from './demo/routes.js'
 import { createDwollaClient } from './dwolla/client.js'
+import { createDwollaEvents } from './dwolla/events.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
 import { fundingSourceRoutes } from './funding-sources/routes.js'
 import { createLiveEvents } from './live-events/hub.js'
@@ -22,8 +23,9 @@ import { requestLog } from './plugins/request-log.js'
 import { securityHeaders } from './plugins/security-headers.js'
 import { serviceDescription } from './plugins/service-description.js'
 import { answerClientError, registerProblemHandlers } from './problems.js'
-import { createMemoryState, createRedisState } from './shared-state.js'
-import { createWebhookProcessor } from './webhooks/processor.js'
+import { createMemoryState, createRedisState, type SharedState } from './shared-state.js'
+import { createCatchUp, type AcceptEvent } from './webhooks/catch-up.js'
+import { createWebhookProcessor, isHandledTopic, type WebhookProcessor } from './webhooks/processor.js'
 import { webhookRoutes } from './webhooks/routes.js'
 
 /** A configuration whose Dwolla base URL is known (in simulator mode: once the simulator listens). */
@@ -36,6 +38,15 @@ export interface AppOptions {
   demo?: Omit<DemoOptions, 'redirectUrl'>
   /** Once listening, subscribe POST /webhooks/dwolla to Dwolla's webhooks (the embedded simulator's). */
   subscribeWebhooks?: boolean
+}
+
+/** Until the durable inbox: what POST /webhooks/dwolla does with a verified event (claim its id for 73 h, then process it). */
+function acceptWithoutInbox (state: SharedState, process: WebhookProcessor): AcceptEvent {
+  return async (event) => {
+    if (!await state.claim(`bff:webhook-event:${event.id}`, 73 * 60 * 60)) return 'duplicate'
+    if (isHandledTopic(event.topic)) await process({ ...event, topic: event.topic })
+    return 'accepted'
+  }
 }
 
 /** Builds the service; tests and the process entry build it the same way. */
@@ -99,12 +110,8 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     app.log.warn('DWOLLA_WEBHOOK_SECRET is unset: POST /webhooks/dwolla is not served, so bank links are not marked by Dwolla\'s webhooks')
   } else {
     const secret = config.webhookSecret
-    await app.register(webhookRoutes, {
-      secret,
-      state: shared,
-      process: createWebhookProcessor({ bankLinks, liveEvents, log: app.log }),
-      metrics: metrics.webhooks
-    })
+    const process = createWebhookProcessor({ bankLinks, liveEvents, log: app.log })
+    await app.register(webhookRoutes, { secret, state: shared, process, metrics: metrics.webhooks })
     if (options.subscribeWebhooks) {
       app.addHook('onListen', async () => {
         const { port } = app.server.address() as { port: number }
@@ -112,6 +119,19 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
         const id = await dwolla.createWebhookSubscription(url, secret)
         app.log.info({ webhookSubscriptionId: id, url }, 'subscribed to the simulator\'s webhooks')
       })
+    }
+    if (config.webhookCatchUpSeconds > 0) {
+      const catchUp = createCatchUp({
+        dwolla: { listWebhookSubscriptions: dwolla.listWebhookSubscriptions, ...createDwollaEvents(dwolla) },
+        state: shared,
+        accept: acceptWithoutInbox(shared, process),
+        intervalSeconds: config.webhookCatchUpSeconds,
+        metrics: metrics.catchUp,
+        log: app.log
+      })
+      // Serving, not merely built: tests that only inject, and a start that fails, read nothing from Dwolla.
+      app.addHook('onListen', async () => { catchUp.start() })
+      app.addHook('onClose', () => catchUp.close())
     }
   }
   // The API scope: what protects the /v1 routes applies to them alone, not to probes or metrics.

@@ -63,6 +63,8 @@ export const EnvSchema = Type.Object({
   DOCS_ENABLED: Type.Optional(Type.Boolean()),
   // The secret given to Dwolla with the webhook subscription; long enough not to be guessed.
   DWOLLA_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, maxLength: 128 })),
+  // How often one replica reads Dwolla's event log for what its webhooks did not bring; 0: never.
+  WEBHOOK_CATCH_UP_SECONDS: Integer(0, 86_400, 300),
   EVENTS_HEARTBEAT_SECONDS: Integer(1, 300, 15),
   EVENTS_MAX_STREAMS_PER_CALLER: Integer(1, 100, 5),
   ...ConnectionEnv.properties,
@@ -95,6 +97,8 @@ export interface Config {
   docsEnabled: boolean
   /** Verifies Dwolla's webhooks; unset (outside simulator mode): POST /webhooks/dwolla is not served. */
   webhookSecret: string | undefined
+  /** Seconds between catch-up rounds from Dwolla's event log (see webhooks/catch-up.ts); 0: none. */
+  webhookCatchUpSeconds: number
   /** The live event streams: heartbeat interval, and how many one caller may hold open per replica. */
   events: { heartbeatSeconds: number, maxStreamsPerCaller: number }
   auth: AuthConfig
@@ -248,6 +252,7 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
     docsEnabled: valid.DOCS_ENABLED ?? simulated,
     // The service subscribes itself to the simulator's webhooks with a secret of its own.
     webhookSecret: valid.DWOLLA_WEBHOOK_SECRET ?? (simulated ? randomBytes(24).toString('hex') : undefined),
+    webhookCatchUpSeconds: valid.WEBHOOK_CATCH_UP_SECONDS,
     events: { heartbeatSeconds: valid.EVENTS_HEARTBEAT_SECONDS, maxStreamsPerCaller: valid.EVENTS_MAX_STREAMS_PER_CALLER },
     connections: {
       requestTimeoutMs: valid.REQUEST_TIMEOUT_MS,

@@ -64,6 +64,27 @@ export function createMetrics () {
     help: 'Dwolla webhooks acknowledged without processing: their event was seen already.',
     registers
   })
+  const caughtUp = new Counter({
+    name: 'webhook_catch_up_events_total',
+    help: "Events fed to the inbox from Dwolla's event log that no webhook had brought.",
+    registers
+  })
+  const catchUpFailures = new Counter({
+    name: 'webhook_catch_up_failures_total',
+    help: 'Catch-up failures, each retried next round, by reason: dwolla (the event log unread), inbox (an event not accepted), subscriptions (unread), state (the lease or cursor).',
+    labelNames: ['reason'] as const,
+    registers
+  })
+  const catchUpMalformed = new Counter({
+    name: 'webhook_catch_up_malformed_total',
+    help: "Entries of Dwolla's event log skipped because they are not events.",
+    registers
+  })
+  const pausedSubscriptions = new Gauge({
+    name: 'dwolla_webhook_subscriptions_paused',
+    help: "The account's webhook subscriptions Dwolla has paused, as last read.",
+    registers
+  })
   const liveStreams = new Gauge({
     name: 'live_event_streams_open',
     help: 'Server-Sent Events streams open on this replica.',
@@ -81,7 +102,14 @@ export function createMetrics () {
       tokenRefreshes.inc()
     }
   }
-  return { registry, httpDuration, dwolla, webhooks: { received: webhooksReceived, rejected: webhooksRejected, duplicated: webhooksDuplicated }, liveStreams }
+  return {
+    registry,
+    httpDuration,
+    dwolla,
+    webhooks: { received: webhooksReceived, rejected: webhooksRejected, duplicated: webhooksDuplicated },
+    catchUp: { caughtUp, failures: catchUpFailures, malformed: catchUpMalformed, pausedSubscriptions },
+    liveStreams
+  }
 }
 
 export type Metrics = ReturnType<typeof createMetrics>

@@ -24,7 +24,7 @@ export interface SharedState {
 
 /** One process's state: right for a single replica, and for development. */
 export function createMemoryState (): SharedState {
-  // Claims, in the order made: all of one kind share a TTL, so the oldest expire first.
+  // Claims, in the order made: those of one kind share a TTL, so the oldest of a kind expire first.
   const claims = new Map<string, number>()
   const values = new Map<string, string>()
   const sets = new Map<string, Set<string>>()
@@ -38,7 +38,9 @@ export function createMemoryState (): SharedState {
         if (expiresAt > now) break
         claims.delete(claimed)
       }
-      if (claims.has(key)) return false
+      // A claim of another kind (a short lease behind long-lived event ids) may expire behind the front.
+      if ((claims.get(key) ?? 0) > now) return false
+      claims.delete(key)
       claims.set(key, now + ttlSeconds * 1000)
       return true
     },

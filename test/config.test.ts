@@ -21,6 +21,13 @@ t.test('with no environment the service runs against the simulator', async (t) =
   t.equal(config.docsEnabled, true, 'Swagger UI at /docs')
   t.same(config.connections, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000 })
   t.same(config.metrics, { listen: 'main' }, 'outside production /metrics is on the API port')
+  t.equal(config.webhookCatchUpSeconds, 300, "a catch-up round from Dwolla's event log every five minutes")
+})
+
+t.test('WEBHOOK_CATCH_UP_SECONDS sets the catch-up interval; 0 turns catch-up off', async (t) => {
+  t.equal(loadConfig({ WEBHOOK_CATCH_UP_SECONDS: '30' }).webhookCatchUpSeconds, 30)
+  t.equal(loadConfig({ WEBHOOK_CATCH_UP_SECONDS: '0' }).webhookCatchUpSeconds, 0)
+  t.throws(() => loadConfig({ WEBHOOK_CATCH_UP_SECONDS: '-1' }), { name: 'ConfigError', message: /^WEBHOOK_CATCH_UP_SECONDS: / })
 })
 
 t.test('metrics get their own listener with METRICS_PORT, on loopback unless METRICS_HOST says otherwise', async (t) => {

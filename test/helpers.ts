@@ -7,11 +7,12 @@ import { createLogger } from '../src/logger.js'
 import { startEmbeddedSimulator } from '../src/simulator/embedded.js'
 
 /**
- * A config as the service would read it from this environment. Load shedding only where a test
- * asks for it: on a busy machine a starved event loop sheds requests that other tests are about.
+ * A config as the service would read it from this environment. Load shedding and webhook catch-up
+ * only where a test asks for them: on a busy machine a starved event loop sheds requests that other
+ * tests are about, and a catch-up round adds Dwolla calls that other tests count.
  */
 export function testConfig (env: NodeJS.ProcessEnv = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
+  return loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', WEBHOOK_CATCH_UP_SECONDS: '0', ...env })
 }
 
 /** Waits until the condition holds, checking every 20 ms; fails after timeoutMs rather than hang. */

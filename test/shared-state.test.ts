@@ -11,8 +11,10 @@ async function behaves (t: Test, state: SharedState, ttlSeconds: number) {
   t.equal(await state.claim('event:1', ttlSeconds), true, 'the first claim wins')
   t.equal(await state.claim('event:1', ttlSeconds), false, 'a second one does not')
   t.equal(await state.claim('event:2', 3600), true, 'another key is another claim')
+  t.equal(await state.claim('lease', ttlSeconds), true)
   await sleep(ttlSeconds * 1000 + 100)
   t.equal(await state.claim('event:1', ttlSeconds), true, 'an expired claim can be made again')
+  t.equal(await state.claim('lease', ttlSeconds), true, 'a short claim made after a longer one expires all the same')
   t.equal(await state.claim('event:2', 3600), false, 'the unexpired one stays')
 
   await state.set('mark:a', 'x')

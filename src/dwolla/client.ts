@@ -173,7 +173,7 @@ function validationDetails (response: DwollaResponse): string[] {
 }
 
 /** Maps Dwolla's documented refusals onto our problems; anything else is UPSTREAM_ERROR. */
-function refusalProblem (operation: Operation, response: DwollaResponse, details: string[], byStatus: RefusalsByStatus): Problem {
+export function refusalProblem (operation: Operation, response: DwollaResponse, details: string[], byStatus: RefusalsByStatus): Problem {
   if (details.some((detail) => REDIRECT_NOT_REGISTERED.test(detail))) {
     return new Problem('REDIRECT_URL_NOT_REGISTERED', 'Dwolla says the redirect URL does not match the URLs configured for the account.')
   }
@@ -453,6 +453,10 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, 
       if (response.status === 200 && isWebhookSubscription(response.body)) return
       throw refusalProblem('removeWebhookSubscription', response, [], { 404: 'NOT_FOUND' })
     },
+
+    /** The authorized-call plumbing, for the resource modules built on this client (see events.ts). */
+    authorized,
+    retrieve,
 
     /** Resolves once a Dwolla token can be had. */
     async ready (): Promise<void> {

@@ -9,6 +9,7 @@ export type Operation =
   | 'createReAuthExchangeSession' | 'createExchange' | 'retrieveExchange' | 'listAvailableExchangeConnections'
   | 'createFundingSource' | 'retrieveFundingSource' | 'retrieveBalance' | 'listExchanges'
   | 'createWebhookSubscription' | 'listWebhookSubscriptions' | 'removeWebhookSubscription'
+  | 'listEvents' | 'updateWebhookSubscription'
 
 /** What the service counts of its Dwolla calls (see src/metrics.ts). */
 export interface DwollaObserver {

@@ -81,6 +81,11 @@ export const WebhookSubscriptions = Type.Object({
   _embedded: Type.Object({ 'webhook-subscriptions': Type.Array(WebhookSubscription) })
 })
 
+/** A page of Dwolla's event log, newest first; each entry is checked on its own, so one bad entry spoils no other. */
+export const EventsPage = Type.Object({
+  _embedded: Type.Object({ events: Type.Array(Type.Unknown()) })
+})
+
 /** Dwolla's error body: a top-level code and message, and embedded errors for validation. */
 export const DwollaErrorBody = Type.Object({
   code: Type.String(),
@@ -116,4 +121,5 @@ export const isExchanges = compile(Exchanges)
 export const isBalance = compile(Balance)
 export const isWebhookSubscriptions = compile(WebhookSubscriptions)
 export const isWebhookSubscription = compile(WebhookSubscription)
+export const isEventsPage = compile(EventsPage)
 export const isDwollaErrorBody = compile(DwollaErrorBody)

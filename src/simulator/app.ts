@@ -17,9 +17,10 @@ import { exchangeRoutes } from './routes/exchanges.js'
 import { fundingSourceRoutes } from './routes/funding-sources.js'
 import { plaidLinkRoutes } from './routes/plaid-link.js'
 import { tokenRoutes } from './routes/token.js'
+import { eventRoutes } from './routes/events.js'
 import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js'
 import { MAX_WEBHOOK_SUBSCRIPTIONS, WEBHOOK_RETRY_SCHEDULE_MS } from './config.js'
-import { createWebhooks, type WebhookDelivery, type WebhookSubscription } from './webhooks.js'
+import { createWebhooks, PAUSE_AFTER_FAILURES, type DwollaEvent, type WebhookDelivery, type WebhookSubscription } from './webhooks.js'
 
 export interface SimulatorOptions {
   /** The only client credentials /token accepts. */
@@ -32,6 +33,8 @@ export interface SimulatorOptions {
   tokenTtlSeconds?: number
   /** Waits before each webhook retry; default WEBHOOK_RETRY_SCHEDULE_MS. */
   webhookRetryScheduleMs?: readonly number[]
+  /** Consecutive failed deliveries that pause a subscription; default Dwolla's PAUSE_AFTER_FAILURES. */
+  webhookPauseAfterFailures?: number
   /** Default false. */
   logger?: FastifyServerOptions['logger']
 }
@@ -53,8 +56,8 @@ export interface SimulatorControl {
    * re-auth session is approved.
    */
   revokeAccess (exchangeId: string): void
-  /** The webhook subscriptions, and every delivery attempt in order. */
-  readonly webhooks: { subscriptions: ReadonlyMap<string, WebhookSubscription>; deliveries: readonly WebhookDelivery[] }
+  /** The webhook subscriptions, every delivery attempt in order, and every event created, oldest first. */
+  readonly webhooks: { subscriptions: ReadonlyMap<string, WebhookSubscription>; deliveries: readonly WebhookDelivery[]; events: readonly DwollaEvent[] }
   /** A Plaid public token or MX available connection token is now expired. */
   expireExchangeToken (token: string): void
   count (kind: 'exchangeSessions' | 'customers' | 'tokens' | 'exchanges' | 'fundingSources'): number
@@ -88,7 +91,8 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
   const idempotency = createIdempotency()
   const webhooks = createWebhooks({
     retryScheduleMs: options.webhookRetryScheduleMs ?? WEBHOOK_RETRY_SCHEDULE_MS,
-    maxSubscriptions: MAX_WEBHOOK_SUBSCRIPTIONS
+    maxSubscriptions: MAX_WEBHOOK_SUBSCRIPTIONS,
+    pauseAfterFailures: options.webhookPauseAfterFailures ?? PAUSE_AFTER_FAILURES
   })
   app.addHook('onClose', async () => { webhooks.close() })
   // Events name the API's own origin, whichever page or control caused them.
@@ -160,6 +164,7 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
       await secured.register(exchangeRoutes, { state })
       await secured.register(fundingSourceRoutes, { state, webhooks })
       await secured.register(webhookSubscriptionRoutes, { webhooks })
+      await secured.register(eventRoutes, { webhooks })
     })
   })
   await app.register(bankRoutes, { state, revokeAccess: control.revokeAccess })

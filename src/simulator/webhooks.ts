@@ -5,7 +5,7 @@ export interface WebhookSubscription {
   id: string
   url: string
   secret: string
-  /** Set after PAUSE_AFTER_FAILURES consecutive failed deliveries; nothing is sent while paused. */
+  /** Set after pauseAfterFailures consecutive failed deliveries, or by the account; nothing is sent while paused. */
   paused: boolean
   created: string
   consecutiveFailures: number
@@ -31,7 +31,17 @@ export interface EventInput {
   customerId: string
 }
 
-/** Dwolla pauses a subscription after 400 consecutive failures. */
+/** An event as Dwolla keeps it in its log and sends it to subscribers. */
+export interface DwollaEvent {
+  _links: Record<'self' | 'account' | 'resource' | 'customer', { href: string }>
+  id: string
+  resourceId: string
+  topic: string
+  timestamp: string
+  created: string
+}
+
+/** Dwolla pauses a subscription after 400 consecutive failures (and a day without success, which the simulator does not wait for). */
 export const PAUSE_AFTER_FAILURES = 400
 /** Dwolla counts an attempt as failed after 10 s without an answer. */
 const ATTEMPT_TIMEOUT_MS = 10_000
@@ -41,6 +51,8 @@ export interface WebhooksOptions {
   retryScheduleMs: readonly number[]
   /** How many subscriptions an account may have at once. */
   maxSubscriptions: number
+  /** Consecutive failed deliveries after which a subscription is paused. */
+  pauseAfterFailures: number
 }
 
 /** The HMAC Dwolla sends in X-Request-Signature-SHA-256: hex SHA-256 of the raw body keyed by the subscription's secret. */
@@ -50,8 +62,10 @@ export const webhookSignature = (secret: string, body: string) => createHmac('sh
  * Webhook subscriptions and the events sent to them as Dwolla sends them: a signed POST per
  * subscription, retried on failure on the configured schedule, paused after too many failures.
  */
-export function createWebhooks ({ retryScheduleMs, maxSubscriptions }: WebhooksOptions) {
+export function createWebhooks ({ retryScheduleMs, maxSubscriptions, pauseAfterFailures }: WebhooksOptions) {
   const subscriptions = new Map<string, WebhookSubscription>()
+  // Every event created, delivered or not, oldest first: Dwolla's GET /events lists them newest first.
+  const events: DwollaEvent[] = []
   const deliveries: WebhookDelivery[] = []
   const timers = new Set<NodeJS.Timeout>()
   const accountId = randomUUID()
@@ -85,7 +99,7 @@ export function createWebhooks ({ retryScheduleMs, maxSubscriptions }: WebhooksO
       subscription.consecutiveFailures = 0
       return
     }
-    if (++subscription.consecutiveFailures >= PAUSE_AFTER_FAILURES) subscription.paused = true
+    if (++subscription.consecutiveFailures >= pauseAfterFailures) subscription.paused = true
     const wait = retryScheduleMs[retry]
     if (wait === undefined || closed || subscription.paused) return
     const timer = setTimeout(() => {
@@ -99,6 +113,7 @@ export function createWebhooks ({ retryScheduleMs, maxSubscriptions }: WebhooksO
   return {
     subscriptions,
     deliveries: deliveries as readonly WebhookDelivery[],
+    events: events as readonly DwollaEvent[],
     /** Adds a subscription, or answers undefined when the account has as many as it may. */
     subscribe (url: string, secret: string): WebhookSubscription | undefined {
       if (subscriptions.size >= maxSubscriptions) return undefined
@@ -110,7 +125,7 @@ export function createWebhooks ({ retryScheduleMs, maxSubscriptions }: WebhooksO
     publish ({ topic, resourceId, resourcePath, customerId }: EventInput, origin: string): string {
       const id = randomUUID()
       const created = new Date().toISOString()
-      const body = JSON.stringify({
+      const event: DwollaEvent = {
         _links: {
           self: { href: `${origin}/events/${id}` },
           account: { href: `${origin}/accounts/${accountId}` },
@@ -122,11 +137,18 @@ export function createWebhooks ({ retryScheduleMs, maxSubscriptions }: WebhooksO
         topic,
         timestamp: created,
         created
-      })
+      }
+      events.push(event)
+      const body = JSON.stringify(event)
       for (const subscription of subscriptions.values()) {
         if (!subscription.paused) void deliver(subscription, id, topic, body, 0)
       }
       return id
+    },
+    /** Pauses or unpauses a subscription as the account asks; unpaused, it starts counting failures afresh. */
+    setPaused (subscription: WebhookSubscription, paused: boolean) {
+      subscription.paused = paused
+      if (!paused) subscription.consecutiveFailures = 0
     },
     /** Stops every pending retry. */
     close () {

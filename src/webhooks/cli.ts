@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox'
 import { ConfigError, DWOLLA_API_URLS, EnvSchema, readEnv } from '../config.js'
 import { createDwollaClient } from '../dwolla/client.js'
+import { createDwollaEvents } from '../dwolla/events.js'
 import { runWebhooksCommand } from './command.js'
 
-/** `npm run webhooks -- subscribe <url> | list | remove <id>`: the service's Dwolla settings, nothing else. */
+/** `npm run webhooks -- subscribe <url> | list | remove <id> | resume <id>`: the service's Dwolla settings, nothing else. */
 const CommandEnv = Type.Pick(EnvSchema, ['DWOLLA_ENV', 'DWOLLA_KEY', 'DWOLLA_SECRET', 'DWOLLA_API_URL', 'UPSTREAM_TIMEOUT_MS', 'DWOLLA_WEBHOOK_SECRET'])
 
 function fail (message: string): never {
@@ -35,7 +36,7 @@ const dwolla = createDwollaClient({
   observer: { call () {}, retry () {}, tokenRefresh () {} }
 })
 process.exitCode = await runWebhooksCommand(process.argv.slice(2), {
-  dwolla,
+  dwolla: { ...dwolla, ...createDwollaEvents(dwolla) },
   secret: env.DWOLLA_WEBHOOK_SECRET,
   print: (line) => process.stdout.write(`${line}\n`)
 })

@@ -1,10 +1,12 @@
 import type { DwollaClient } from '../dwolla/client.js'
+import type { DwollaEvents } from '../dwolla/events.js'
 import { Problem } from '../problems.js'
 
-export const USAGE = 'usage: npm run webhooks -- subscribe <url> | list | remove <id>'
+export const USAGE = 'usage: npm run webhooks -- subscribe <url> | list | remove <id> | resume <id>'
 
 export interface WebhooksCommandOptions {
   dwolla: Pick<DwollaClient, 'createWebhookSubscription' | 'listWebhookSubscriptions' | 'removeWebhookSubscription'>
+    & Pick<DwollaEvents, 'setWebhookSubscriptionPaused'>
   /** DWOLLA_WEBHOOK_SECRET: what Dwolla signs the subscription's webhooks with. */
   secret: string | undefined
   print: (line: string) => void
@@ -31,6 +33,12 @@ export async function runWebhooksCommand (args: readonly string[], { dwolla, sec
     if (command === 'remove' && argument !== undefined && rest.length === 0) {
       await dwolla.removeWebhookSubscription(argument)
       print(`removed ${argument}`)
+      return 0
+    }
+    // Dwolla paused it after too many failed deliveries; catch-up brings what was missed meanwhile.
+    if (command === 'resume' && argument !== undefined && rest.length === 0) {
+      await dwolla.setWebhookSubscriptionPaused(argument, false)
+      print(`resumed ${argument}`)
       return 0
     }
   } catch (error) {

@@ -178,3 +178,50 @@ t.test(`a subscription is paused after ${PAUSE_AFTER_FAILURES} consecutive failu
   await new Promise((resolve) => setTimeout(resolve, 80))
   t.equal(retrying.sim.webhooks.deliveries.length, 1, 'a removed subscription gets no retry')
 })
+
+t.test("the failure count that pauses a subscription is the simulator's option; Dwolla's POST {paused} pauses and unpauses", async (t) => {
+  const app = await simulator(t, { webhookRetryScheduleMs: [], webhookPauseAfterFailures: 2 })
+  const token = await accessToken(app)
+  const { url, received } = await receiver(t, [500, 500])
+  const location = (await postHal(app, token, '/webhook-subscriptions', { url, secret: SECRET })).headers.location as string
+  const exchangeId = await visaExchange(app, token, app.sim.createCustomer())
+  app.sim.revokeAccess(exchangeId)
+  app.sim.revokeAccess(exchangeId)
+  await eventually(() => app.sim.webhooks.deliveries.length === 2)
+  t.equal((await getHal(app, token, location)).json().paused, true, 'paused after two failures')
+  app.sim.revokeAccess(exchangeId)
+  t.equal(app.sim.webhooks.events.length, 3, 'an event created while paused is kept in the event log')
+
+  const resumed = await postHal(app, token, location, { paused: false })
+  t.equal(resumed.statusCode, 200)
+  t.match(resumed.json(), { id: idOf(location), url, paused: false, _links: { self: { href: location } } })
+  app.sim.revokeAccess(exchangeId)
+  await eventually(() => received.length === 3)
+  t.equal(app.sim.webhooks.deliveries.at(-1)?.status, 200, 'delivered again once unpaused')
+
+  const paused = await postHal(app, token, location, { paused: true })
+  t.equal(paused.json().paused, true)
+  app.sim.revokeAccess(exchangeId)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(received.length, 3, 'nothing is sent to a subscription the account paused')
+  t.equal((await getHal(app, token, location)).json().paused, true)
+
+  t.match(await postHal(app, token, location, {}), { statusCode: 400 }, 'paused is required')
+  t.equal((await postHal(app, token, location, {})).json().code, 'ValidationError')
+  t.equal((await postHal(app, token, '/webhook-subscriptions/74a207b2-b7b7-4efa-8bf8-582148e7b980', { paused: false })).statusCode, 404)
+})
+
+t.test('unpausing starts the failure count afresh', async (t) => {
+  const app = await simulator(t, { webhookRetryScheduleMs: [], webhookPauseAfterFailures: 2 })
+  const token = await accessToken(app)
+  const { url } = await receiver(t, [500, 500, 500])
+  const location = (await postHal(app, token, '/webhook-subscriptions', { url, secret: SECRET })).headers.location as string
+  const exchangeId = await visaExchange(app, token, app.sim.createCustomer())
+  app.sim.revokeAccess(exchangeId)
+  app.sim.revokeAccess(exchangeId)
+  await eventually(() => app.sim.webhooks.deliveries.length === 2)
+  await postHal(app, token, location, { paused: false })
+  app.sim.revokeAccess(exchangeId)
+  await eventually(() => app.sim.webhooks.deliveries.length === 3)
+  t.equal((await getHal(app, token, location)).json().paused, false, 'one failure after unpausing is not two')
+})

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { createDwollaClient } from '../../src/dwolla/client.js'
+import { createDwollaEvents } from '../../src/dwolla/events.js'
 import { createMetrics } from '../../src/metrics.js'
 import { runWebhooksCommand, USAGE } from '../../src/webhooks/command.js'
 import { tsEntry } from '../processes.js'
@@ -16,7 +17,7 @@ async function setup (t: Test) {
   t.teardown(() => dwolla.close())
   const run = async (args: string[], { secret }: { secret: string | undefined } = { secret: WEBHOOK_SECRET }) => {
     const lines: string[] = []
-    const code = await runWebhooksCommand(args, { dwolla, secret, print: (line) => lines.push(line) })
+    const code = await runWebhooksCommand(args, { dwolla: { ...dwolla, ...createDwollaEvents(dwolla) }, secret, print: (line) => lines.push(line) })
     return { code, lines }
   }
   return { sim, apiUrl, run }
@@ -36,7 +37,12 @@ t.test('subscribe, list and remove, through the Dwolla client', async (t) => {
   sim.sim.webhooks.subscriptions.get(id)!.paused = true
   t.match((await run(['list'])).lines, [new RegExp(`^${id}  paused  `)], 'a paused subscription says so')
 
+  t.same(await run(['resume', id]), { code: 0, lines: [`resumed ${id}`] })
+  t.equal(sim.sim.webhooks.subscriptions.get(id)?.paused, false, 'unpaused at Dwolla')
+  t.match((await run(['list'])).lines, [new RegExp(`^${id}  active  `)])
+
   t.same(await run(['remove', id]), { code: 0, lines: [`removed ${id}`] })
+  t.same(await run(['resume', id]), { code: 1, lines: ['NOT_FOUND: Dwolla has no such resource.'] })
   t.same(await run(['remove', id]), { code: 1, lines: ['NOT_FOUND: Dwolla has no such resource.'] })
 })
 
@@ -45,7 +51,7 @@ t.test('mistakes are told, with a non-zero exit', async (t) => {
   t.same(await run(['subscribe', 'https://bff.example.com/webhooks/dwolla'], { secret: undefined }), {
     code: 1, lines: ['DWOLLA_WEBHOOK_SECRET: required to subscribe (the service verifies webhooks with it)']
   })
-  for (const args of [[], ['subscribe'], ['list', 'extra'], ['remove'], ['unsubscribe', 'x']]) {
+  for (const args of [[], ['subscribe'], ['list', 'extra'], ['remove'], ['resume'], ['resume', 'a', 'b'], ['unsubscribe', 'x']]) {
     t.same(await run(args), { code: 2, lines: [USAGE] }, args.join(' '))
   }
   const refused = await run(['subscribe', 'ftp://nowhere'])
@@ -54,7 +60,7 @@ t.test('mistakes are told, with a non-zero exit', async (t) => {
 
 t.test('a defect is not dressed up as a Dwolla answer', async (t) => {
   const broken = () => Promise.reject(new TypeError('a defect'))
-  const dwolla = { createWebhookSubscription: broken, listWebhookSubscriptions: broken, removeWebhookSubscription: broken }
+  const dwolla = { createWebhookSubscription: broken, listWebhookSubscriptions: broken, removeWebhookSubscription: broken, setWebhookSubscriptionPaused: broken }
   await t.rejects(runWebhooksCommand(['list'], { dwolla, secret: undefined, print: () => {} }), { message: 'a defect' })
 })
 
@@ -65,5 +71,7 @@ t.test('npm run webhooks reads the Dwolla settings and the secret from the envir
   const run = promisify(execFile)
   const subscribed = await run(node as string, [...args, 'subscribe', 'https://bff.example.com/webhooks/dwolla'], { env })
   t.match(subscribed.stdout, /^subscribed [0-9a-f-]{36} https:\/\/bff\.example\.com\/webhooks\/dwolla\n$/)
+  const id = subscribed.stdout.split(' ')[1] as string
+  t.equal((await run(node as string, [...args, 'resume', id], { env })).stdout, `resumed ${id}\n`, 'resume reaches Dwolla too')
   await t.rejects(run(node as string, [...args, 'list'], { env: { PATH: process.env.PATH } }), { code: 1, stderr: /DWOLLA_KEY and DWOLLA_SECRET/ })
 })

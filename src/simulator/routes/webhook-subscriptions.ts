@@ -10,10 +10,12 @@ const CreateSubscription = Type.Object({
 
 const IdParams = Type.Object({ id: Type.String() })
 
+const UpdateSubscription = Type.Object({ paused: Type.Boolean() })
+
 const maxSubscriptions = () =>
   new DwollaError(400, { code: 'MaxNumberOfResources', message: 'The maximum number of subscriptions has been reached.' })
 
-/** POST, GET and DELETE /webhook-subscriptions: where the simulator sends its events. */
+/** POST, GET and DELETE /webhook-subscriptions, and POST /webhook-subscriptions/:id to pause or unpause one: where the simulator sends its events. */
 export const webhookSubscriptionRoutes: FastifyPluginAsyncTypebox<{ webhooks: Webhooks }> = async (app, { webhooks }) => {
   const represent = (base: string, { id, url, paused, created }: WebhookSubscription) => ({
     _links: {
@@ -49,6 +51,12 @@ export const webhookSubscriptionRoutes: FastifyPluginAsyncTypebox<{ webhooks: We
 
   app.get('/webhook-subscriptions/:id', { schema: { params: IdParams } }, async (request) =>
     represent(origin(request), known(request.params.id)))
+
+  app.post('/webhook-subscriptions/:id', { schema: { params: IdParams, body: UpdateSubscription } }, async (request) => {
+    const subscription = known(request.params.id)
+    webhooks.setPaused(subscription, request.body.paused)
+    return represent(origin(request), subscription)
+  })
 
   app.delete('/webhook-subscriptions/:id', { schema: { params: IdParams } }, async (request) => {
     const subscription = known(request.params.id)
