@@ -13,9 +13,12 @@ const HAL = 'application/vnd.dwolla.v1.hal+json'
 /** Any UUID: the stub knows every customer. */
 export const STUB_CUSTOMER_ID = '74a207b2-b7b7-4efa-8bf8-582148e7b980'
 
-/** The service as production runs it; DWOLLA_API_URL and PORT are added per run. */
+/**
+ * The service as production runs it; DWOLLA_API_URL and PORT are added per run. The upstream on
+ * loopback speaks plain http, which production refuses unless ALLOW_PLAIN_HTTP names it.
+ */
 export const SERVICE_ENV = {
-  NODE_ENV: 'production', HOST, DWOLLA_ENV: 'sandbox', DWOLLA_KEY: 'bench-key', DWOLLA_SECRET: 'bench-secret',
+  NODE_ENV: 'production', HOST, DWOLLA_ENV: 'sandbox', DWOLLA_KEY: 'bench-key', DWOLLA_SECRET: 'bench-secret', ALLOW_PLAIN_HTTP: 'DWOLLA_API_URL',
   AUTH_MODE: 'jwt', JWT_SECRET: 'a-benchmark-hs256-secret-of-32-bytes!', JWT_ISSUER: 'https://id.example.com/', JWT_AUDIENCE: 'bff',
   LOG_LEVEL: 'info', CORS_ORIGINS: 'https://app.example.com', RATE_LIMIT_MAX: '1000000', RATE_LIMIT_WINDOW: '1 minute'
 }

@@ -72,6 +72,9 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, discriminator: true, keywords: ['x-examples'] } }
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.server.maxConnections = config.connections.maxConnections
+  if (config.plainHttpAllowed.length > 0) {
+    app.log.warn({ variables: config.plainHttpAllowed }, `plain http allowed in production by ALLOW_PLAIN_HTTP for ${config.plainHttpAllowed.join(', ')}: for a local stack only`)
+  }
 
   // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain')

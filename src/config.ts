@@ -1,30 +1,44 @@
 import { createPublicKey, randomBytes } from 'node:crypto'
-import { Type, type Static, type TObject } from '@sinclair/typebox'
+import { Type, type Static, type StringOptions, type TObject, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
 const Integer = (minimum: number, maximum: number, defaultValue: number) =>
   Type.Integer({ minimum, maximum, default: defaultValue })
+
+/** A string of a given form; `rule` says it in words, as a configuration error does (a pattern is no message). */
+export const Matching = (pattern: string, rule: string, options: StringOptions = {}) => Type.String({ ...options, pattern, rule })
+
+/** An origin, with at most a trailing slash. */
+export const OriginUrl = Matching('^https?://[^/?#]+/?$', 'must be an http:// or https:// origin, with no path (e.g. https://api.example.com)')
+
+/**
+ * The URLs production refuses in plain http, and when: whoever sits on their path could serve a
+ * signing key of their own (and act as any customer), or read Dwolla's credentials and token.
+ */
+const HTTPS_REQUIRED = { JWT_JWKS_URL: 'NODE_ENV is production', DWOLLA_API_URL: 'NODE_ENV or DWOLLA_ENV is production' }
+type HttpsRequired = keyof typeof HTTPS_REQUIRED
+const HTTPS_REQUIRED_NAMES = Object.keys(HTTPS_REQUIRED).join('|')
 
 /** Who may call the API and how often: AUTH_*, JWT_*, CORS_ORIGINS, RATE_LIMIT_*, REDIS_URL, TRUST_PROXY. */
 const AuthEnv = Type.Object({
   AUTH_MODE: Type.Optional(Type.Union([Type.Literal('jwt'), Type.Literal('none')])),
   // RFC 7518 3.2: an HS256 key is at least 256 bits.
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
-  JWT_PUBLIC_KEY: Type.Optional(Type.String({ pattern: '-----BEGIN PUBLIC KEY-----' })),
-  JWT_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+' })),
+  JWT_PUBLIC_KEY: Type.Optional(Matching('-----BEGIN PUBLIC KEY-----', 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)')),
+  JWT_JWKS_URL: Type.Optional(Matching('^https?://[^/?#]+', 'must be an http:// or https:// URL')),
   JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
   JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
   JWT_CUSTOMER_CLAIM: Type.String({ minLength: 1, default: 'dwolla_customer_id' }),
   // Tokens that live longer than this (exp - iat) are refused: a leaked one stays useful no longer.
   JWT_MAX_LIFETIME_SECONDS: Integer(60, 31 * 24 * 3600, 24 * 3600),
-  AUTH_COOKIE: Type.Optional(Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" })),
-  CORS_ORIGINS: Type.String({ pattern: '^(\\s*https?://[^/,\\s]+\\s*(,|$))*$', default: '' }),
+  AUTH_COOKIE: Type.Optional(Matching("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", 'must be a cookie name (letters, digits and !#$%&\'*+.^_`|~-)')),
+  CORS_ORIGINS: Matching('^(\\s*https?://[^/,\\s]+\\s*(,|$))*$', 'must be http:// or https:// origins, comma-separated, with no path', { default: '' }),
   RATE_LIMIT_MAX: Integer(1, 1_000_000, 60),
   // A subset of what @fastify/rate-limit reads: `30 seconds`, `1 minute`, `1 hour`, `500 ms`.
-  RATE_LIMIT_WINDOW: Type.String({ pattern: '^\\d+ ?(ms|seconds?|minutes?|hours?)$', default: '1 minute' }),
-  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  RATE_LIMIT_WINDOW: Matching('^\\d+ ?(ms|seconds?|minutes?|hours?)$', 'must be a number and a unit: ms, seconds, minutes or hours (e.g. 1 minute)', { default: '1 minute' }),
+  REDIS_URL: Type.Optional(Matching('^rediss?://', 'must start with redis:// or rediss://')),
   // Addresses or CIDRs of the proxies in front, or proxy-addr's names (loopback, uniquelocal).
-  TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*$' }))
+  TRUST_PROXY: Type.Optional(Matching('^[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*$', 'must be addresses, CIDRs or proxy-addr names, comma-separated'))
 })
 
 /** How long and how many clients may hold a connection, and where metrics are served. */
@@ -51,7 +65,12 @@ export const EnvSchema = Type.Object({
   DWOLLA_ENV: Type.Optional(Type.Union([Type.Literal('simulator'), Type.Literal('sandbox'), Type.Literal('production')])),
   DWOLLA_KEY: Type.Optional(Type.String({ minLength: 1 })),
   DWOLLA_SECRET: Type.Optional(Type.String({ minLength: 1 })),
-  DWOLLA_API_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
+  DWOLLA_API_URL: Type.Optional(OriginUrl),
+  // Plain http: where production refuses it, for a local stack that says so by name (logged at start).
+  ALLOW_PLAIN_HTTP: Type.Optional(Matching(
+    `^\\s*(${HTTPS_REQUIRED_NAMES})\\s*(,\\s*(${HTTPS_REQUIRED_NAMES})\\s*)*$`,
+    'must name JWT_JWKS_URL, DWOLLA_API_URL or both, comma-separated'
+  )),
   REDIRECT_URLS: Type.String({ default: '' }),
   UPSTREAM_TIMEOUT_MS: Integer(1, 120_000, 5000),
   SHUTDOWN_GRACE_MS: Integer(0, 600_000, 10_000),
@@ -59,7 +78,7 @@ export const EnvSchema = Type.Object({
   SIMULATOR_PORT: Integer(0, 65535, 3001),
   // Loopback unless asked: the simulator's /__simulator/* control endpoints rewrite what it answers.
   SIMULATOR_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
+  SIMULATOR_PUBLIC_URL: Type.Optional(OriginUrl),
   DOCS_ENABLED: Type.Optional(Type.Boolean()),
   // The secret given to Dwolla with the webhook subscription; long enough not to be guessed.
   DWOLLA_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16, maxLength: 128 })),
@@ -108,6 +127,8 @@ export interface Config {
   /** The proxies whose X-Forwarded-For names the client IP; false: none, the peer is the client. */
   trustProxy: string[] | false
   connections: ConnectionLimits
+  /** Variables whose plain http: production accepts because ALLOW_PLAIN_HTTP names them; logged as a warning at start. */
+  plainHttpAllowed: readonly string[]
   /** Where GET /metrics is served: its own listener, the main port, or (production without a port) nowhere. */
   metrics: { listen: { port: number; host: string } } | { listen: 'main' | 'off' }
 }
@@ -181,9 +202,20 @@ export const demoCallbackUrl = (port: number) => `http://localhost:${port}/demo/
 const list = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean)
 const trimSlash = (url: string) => url.replace(/\/$/, '')
 
+/** What a variable must be, in words: a configuration error says this, never the value, which may be a secret. */
+export function ruleOf (schema: TSchema): string {
+  if (typeof schema.rule === 'string') return schema.rule
+  if (schema.type === 'integer') return `must be a whole number from ${schema.minimum} to ${schema.maximum}`
+  if (schema.type === 'boolean') return 'must be true or false'
+  if (Array.isArray(schema.anyOf)) return `must be one of ${schema.anyOf.map((option: TSchema) => option.const).join(', ')}`
+  return schema.maxLength === undefined
+    ? `must be at least ${schema.minLength} characters`
+    : `must be ${schema.minLength} to ${schema.maxLength} characters`
+}
+
 /**
  * The variables a schema names, defaulted and converted from strings; empty counts as unset.
- * Throws a ConfigError naming the first bad variable.
+ * Throws a ConfigError naming the first bad variable and its rule.
  */
 export function readEnv<T extends TObject> (schema: T, source: NodeJS.ProcessEnv): Static<T> {
   const known: Record<string, string> = {}
@@ -195,9 +227,23 @@ export function readEnv<T extends TObject> (schema: T, source: NodeJS.ProcessEnv
   const error = Value.Errors(schema, env).First()
   if (error) {
     const name = error.path.slice(1)
-    throw new ConfigError(`${name}: ${error.message} (got ${JSON.stringify(source[name])})`)
+    throw new ConfigError(`${name}: ${ruleOf(schema.properties[name] as TSchema)}`)
   }
   return env as Static<T>
+}
+
+/**
+ * Of the URLs that must be https: here, those in plain http: each allowed by name in ALLOW_PLAIN_HTTP
+ * (answered, to be logged as a warning at start) or refused with a ConfigError naming it, not its value.
+ */
+export function plainHttpAllowed (urls: ReadonlyArray<readonly [HttpsRequired, string | undefined]>, allowList: string | undefined): HttpsRequired[] {
+  const allowed = list(allowList ?? '')
+  const plain = urls.filter(([, url]) => url?.startsWith('http:')).map(([name]) => name)
+  const refused = plain.find((name) => !allowed.includes(name))
+  if (refused !== undefined) {
+    throw new ConfigError(`${refused}: must be https:// when ${HTTPS_REQUIRED[refused]} (a local stack allows plain http with ALLOW_PLAIN_HTTP=${refused})`)
+  }
+  return plain
 }
 
 /** Reads and validates the service's environment; throws a ConfigError naming the first bad variable. */
@@ -225,6 +271,10 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
     }
   }
   const apiUrl = valid.DWOLLA_API_URL ?? (simulated ? undefined : DWOLLA_API_URLS[dwollaEnv])
+  const plainHttp = plainHttpAllowed([
+    ...(production ? [['JWT_JWKS_URL', valid.JWT_JWKS_URL] as const] : []),
+    ...(production || dwollaEnv === 'production' ? [['DWOLLA_API_URL', apiUrl] as const] : [])
+  ], valid.ALLOW_PLAIN_HTTP)
   const registeredRedirects = list(valid.REDIRECT_URLS)
 
   return {
@@ -260,6 +310,7 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
       keepAliveTimeoutMs: valid.KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: valid.MAX_CONNECTIONS
     },
+    plainHttpAllowed: plainHttp,
     metrics: valid.METRICS_PORT === undefined
       ? { listen: production ? 'off' : 'main' }
       : { listen: { port: valid.METRICS_PORT, host: valid.METRICS_HOST } },

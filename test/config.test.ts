@@ -1,10 +1,16 @@
 import t from 'tap'
-import { ConfigError, loadConfig } from '../src/config.js'
+import type { TSchema } from '@sinclair/typebox'
+import { buildApp } from '../src/app.js'
+import { ConfigError, EnvSchema, loadConfig, ruleOf } from '../src/config.js'
+import { createLogger } from '../src/logger.js'
+import { SimulatorEnvSchema } from '../src/simulator/config.js'
 import { ec, rsa } from './auth/tokens.js'
+import { captureLogs } from './helpers.js'
 
 // These tests are about Dwolla settings; caller auth has its own below.
 const unguarded = { AUTH_MODE: 'none' }
 const jwt = { DWOLLA_KEY: 'k', DWOLLA_SECRET: 's', JWT_ISSUER: 'https://id.example.com/', JWT_AUDIENCE: 'bff' }
+const production = { ...jwt, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }
 
 t.test('with no environment the service runs against the simulator', async (t) => {
   const config = loadConfig({})
@@ -33,7 +39,6 @@ t.test('WEBHOOK_CATCH_UP_SECONDS sets the catch-up interval; 0 turns catch-up of
 t.test('metrics get their own listener with METRICS_PORT, on loopback unless METRICS_HOST says otherwise', async (t) => {
   t.same(loadConfig({ METRICS_PORT: '9464' }).metrics, { listen: { port: 9464, host: '127.0.0.1' } })
   t.same(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics, { listen: { port: 9464, host: '0.0.0.0' } })
-  const production = { ...jwt, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }
   t.same(loadConfig(production).metrics, { listen: 'off' }, 'production without METRICS_PORT serves no metrics')
   t.same(loadConfig({ ...production, METRICS_PORT: '9464' }).metrics, { listen: { port: 9464, host: '127.0.0.1' } })
 })
@@ -143,7 +148,7 @@ const bad: Array<[NodeJS.ProcessEnv, RegExp]> = [
   [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL: /],
   [{ TRUST_PROXY: 'true; rm' }, /^TRUST_PROXY: /],
   [{ PORT: 'eighty' }, /^PORT: /],
-  [{ PORT: '70000' }, /^PORT: .*"70000"/],
+  [{ PORT: '70000' }, /^PORT: must be a whole number from 0 to 65535$/],
   [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
   [{ DWOLLA_ENV: 'staging' }, /^DWOLLA_ENV: /],
   [{ DWOLLA_ENV: 'sandbox' }, /^DWOLLA_KEY: required when DWOLLA_ENV is sandbox/],
@@ -151,7 +156,15 @@ const bad: Array<[NodeJS.ProcessEnv, RegExp]> = [
   [{ DWOLLA_API_URL: 'api.dwolla.com' }, /^DWOLLA_API_URL: /],
   [{ DWOLLA_API_URL: 'https://api.dwolla.com/v2' }, /^DWOLLA_API_URL: /],
   [{ UPSTREAM_TIMEOUT_MS: '0' }, /^UPSTREAM_TIMEOUT_MS: /],
-  [{ DOCS_ENABLED: 'yes' }, /^DOCS_ENABLED: /]
+  [{ DOCS_ENABLED: 'yes' }, /^DOCS_ENABLED: must be true or false$/],
+  [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent$/],
+  [{ RATE_LIMIT_WINDOW: 'soon' }, /^RATE_LIMIT_WINDOW: must be a number and a unit: ms, seconds, minutes or hours/],
+  [{ ...production, JWT_SECRET: undefined, JWT_JWKS_URL: 'http://id.example.com/jwks' }, /^JWT_JWKS_URL: must be https:\/\/ when NODE_ENV is production \(a local stack allows plain http with ALLOW_PLAIN_HTTP=JWT_JWKS_URL\)$/],
+  [{ ...production, DWOLLA_API_URL: 'http://dwolla.internal' }, /^DWOLLA_API_URL: must be https:\/\/ when NODE_ENV or DWOLLA_ENV is production/],
+  [{ ...unguarded, DWOLLA_ENV: 'production', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's', DWOLLA_API_URL: 'http://dwolla.internal' }, /^DWOLLA_API_URL: must be https:\/\//],
+  [{ ...production, DWOLLA_API_URL: 'http://dwolla.internal', ALLOW_PLAIN_HTTP: 'JWT_JWKS_URL' }, /^DWOLLA_API_URL: must be https:\/\//],
+  [{ ALLOW_PLAIN_HTTP: 'yes' }, /^ALLOW_PLAIN_HTTP: must name JWT_JWKS_URL, DWOLLA_API_URL or both, comma-separated$/],
+  [{ ALLOW_PLAIN_HTTP: 'REDIS_URL' }, /^ALLOW_PLAIN_HTTP: /]
 ]
 for (const [env, message] of bad) {
   t.test(`refuses ${JSON.stringify(env)} naming the variable`, async (t) => {
@@ -159,3 +172,47 @@ for (const [env, message] of bad) {
     t.throws(() => loadConfig(env), { message })
   })
 }
+
+t.test('a refused value is never printed: secrets name the variable and the rule only', async (t) => {
+  const secrets: Array<[NodeJS.ProcessEnv, string, string]> = [
+    [{ ...jwt, JWT_SECRET: 'hunter2-too-short' }, 'JWT_SECRET: must be at least 32 characters', 'hunter2-too-short'],
+    [{ REDIS_URL: 'http://:hunter2-redis-password@redis:6379' }, 'REDIS_URL: must start with redis:// or rediss://', 'hunter2-redis-password'],
+    [{ DWOLLA_WEBHOOK_SECRET: 'hunter2-short' }, 'DWOLLA_WEBHOOK_SECRET: must be 16 to 128 characters', 'hunter2-short'],
+    [{ DWOLLA_WEBHOOK_SECRET: 'h'.repeat(129) }, 'DWOLLA_WEBHOOK_SECRET: must be 16 to 128 characters', 'h'.repeat(129)],
+    [{ ...production, JWT_SECRET: undefined, JWT_JWKS_URL: 'http://user:hunter2-jwks@id.example.com/jwks' }, 'JWT_JWKS_URL: must be https://', 'hunter2-jwks'],
+    [{ ...production, DWOLLA_API_URL: 'http://user:hunter2-dwolla@dwolla.internal' }, 'DWOLLA_API_URL: must be https://', 'hunter2-dwolla']
+  ]
+  for (const [env, rule, secret] of secrets) {
+    t.throws(() => loadConfig(env), { message: new RegExp(`^${rule.replace(/[/.]/g, '\\$&')}`) }, rule)
+    t.notMatch(String(t.throws(() => loadConfig(env))), secret, 'the value stays out')
+  }
+})
+
+t.test('every variable that can be refused has its rule in words', async (t) => {
+  const constrained = (schema: TSchema) => schema.type !== 'string' || schema.pattern !== undefined || schema.minLength > 1 || schema.maxLength !== undefined
+  for (const [name, schema] of Object.entries({ ...EnvSchema.properties, ...SimulatorEnvSchema.properties })) {
+    if (constrained(schema)) t.match(ruleOf(schema), /^must (?!.*undefined)/, name)
+  }
+})
+
+t.test('production accepts plain http only for the variables ALLOW_PLAIN_HTTP names, and says so at start', async (t) => {
+  const localStack = { ...production, DWOLLA_API_URL: 'http://simulator:3001', ALLOW_PLAIN_HTTP: ' DWOLLA_API_URL, JWT_JWKS_URL ' }
+  const config = loadConfig(localStack)
+  t.same(config.plainHttpAllowed, ['DWOLLA_API_URL'], 'what is in use: the key set here is a secret, not a URL')
+  t.equal(config.dwolla.apiUrl, 'http://simulator:3001')
+  t.same(loadConfig({ ...localStack, JWT_SECRET: undefined, JWT_JWKS_URL: 'http://id:8080/jwks' }).plainHttpAllowed, ['JWT_JWKS_URL', 'DWOLLA_API_URL'])
+  t.same(loadConfig({ ...production, JWT_SECRET: undefined, JWT_JWKS_URL: 'https://id.example.com/jwks' }).plainHttpAllowed, [], 'https needs no allowance')
+  t.same(loadConfig({ ...unguarded, DWOLLA_KEY: 'k', DWOLLA_SECRET: 's', DWOLLA_API_URL: 'http://127.0.0.1:4010' }).plainHttpAllowed, [], 'the sandbox outside production may use plain http')
+
+  const logs = captureLogs()
+  const app = await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl: 'http://simulator:3001' } }, { logger: createLogger('info', logs.stream) })
+  t.teardown(() => app.close())
+  t.match(logs.records().filter((record) => record.level === 40 && /ALLOW_PLAIN_HTTP/.test(String(record.msg))), [{
+    variables: ['DWOLLA_API_URL'], msg: /^plain http allowed in production by ALLOW_PLAIN_HTTP for DWOLLA_API_URL/
+  }])
+  const quiet = captureLogs()
+  const secure = loadConfig(production)
+  const secureApp = await buildApp({ ...secure, dwolla: { ...secure.dwolla, apiUrl: 'https://api.dwolla.com' } }, { logger: createLogger('info', quiet.stream) })
+  t.teardown(() => secureApp.close())
+  t.notMatch(quiet.lines.join('\n'), 'ALLOW_PLAIN_HTTP', 'no warning where nothing is allowed')
+})

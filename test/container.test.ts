@@ -24,6 +24,7 @@ interface ComposeService {
   ports?: string[]
   depends_on?: Record<string, unknown> | string[]
   networks?: { default?: { ipv4_address?: string } }
+  healthcheck?: { test?: string[] }
 }
 const compose = parse(await readFile(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>
@@ -60,10 +61,21 @@ t.test('docker-compose.yml: two replicas behind one port, Redis, the simulator, 
   t.same(Object.keys(simulatorEnv).filter((name) => !(name in SimulatorEnvSchema.properties)), [], 'so does the simulator')
   const config = loadConfig(serviceEnv)
   t.equal(config.dwolla.apiUrl, `http://simulator:${simulatorEnv.PORT}`, 'the service talks to the simulator service')
-  t.equal(config.rateLimit.redisUrl, 'redis://redis:6379')
   t.equal(config.auth.mode, 'jwt', 'production configuration')
+  t.same(config.plainHttpAllowed, ['DWOLLA_API_URL'], "the simulator's plain http, allowed by name")
   t.same([serviceEnv.DWOLLA_KEY, serviceEnv.DWOLLA_SECRET], [simulatorEnv.DWOLLA_KEY, simulatorEnv.DWOLLA_SECRET], 'matching credentials')
   t.equal(serviceEnv.REDIRECT_URLS, simulatorEnv.REDIRECT_URLS, 'the same registered redirects on both sides')
+})
+
+t.test('docker-compose.yml: Redis requires a password, which the service and the healthcheck give', async (t) => {
+  const { service, redis } = compose.services
+  const command = redis?.command ?? []
+  const password = command[command.indexOf('--requirepass') + 1]
+  t.ok(command.includes('--requirepass') && password, 'requirepass is set')
+  const redisUrl = new URL(loadConfig(service?.environment ?? {}).rateLimit.redisUrl ?? '')
+  t.same([redisUrl.protocol, redisUrl.host, decodeURIComponent(redisUrl.password)], ['redis:', 'redis:6379', password], "the service's REDIS_URL carries it")
+  t.equal(redis?.environment?.REDISCLI_AUTH, password, 'redis-cli authenticates')
+  t.same(redis?.healthcheck?.test, ['CMD-SHELL', 'redis-cli ping | grep -qx PONG'], 'healthy only when the authenticated ping answers (a refused one exits 0 too)')
 })
 
 t.test('docker-compose.yml: only the proxy is trusted, metrics and simulator control stay off the published ports', async (t) => {
@@ -102,6 +114,7 @@ async function startBuilt (t: Test, node: string, cwd: string) {
       PORT: '0',
       ...credentials,
       DWOLLA_API_URL: String(simulator.readyRecord.address),
+      ALLOW_PLAIN_HTTP: 'DWOLLA_API_URL',
       AUTH_MODE: 'jwt',
       JWT_SECRET: 'image-check-secret-0123456789abcdef',
       JWT_ISSUER: 'https://id.example.com/',

@@ -6,7 +6,7 @@ import { createTokenManager } from './token.js'
 import { createTransport, type DwollaObserver, type DwollaRequest, type DwollaResponse, type Operation } from './transport.js'
 import {
   HAL_MEDIA_TYPE, isAvailableExchangeConnections, isBalance, isDwollaErrorBody, isExchange, isExchangePartners, isExchanges,
-  isExchangeSession, isFundingSource, isTokenResponse, isWebhookSubscription, isWebhookSubscriptions,
+  isExchangeSession, isFundingSource, isFundingSourceOwner, isTokenResponse, isWebhookSubscription, isWebhookSubscriptions,
   type DwollaErrorBody, type ExchangeSession, type WireCheck
 } from './wire.js'
 
@@ -309,12 +309,15 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, 
     throw refusalProblem(operation, response, [], byStatus)
   }
 
-  /** The customer's own funding source; another customer's is as unknown to the caller as a missing one. */
+  /**
+   * The customer's own funding source; another customer's, whatever its type, is as unknown to the
+   * caller as a missing one: its owner is the first thing read of it.
+   */
   async function ownFundingSource (customerId: string, fundingSourceId: string) {
     const path = `/funding-sources/${encodeURIComponent(fundingSourceId)}`
-    const source = await retrieve('retrieveFundingSource', path, isFundingSource, { 404: 'FUNDING_SOURCE_NOT_FOUND' })
+    const source = await retrieve('retrieveFundingSource', path, isFundingSourceOwner, { 404: 'FUNDING_SOURCE_NOT_FOUND' })
     if (!source._links.customer.href.endsWith(`/customers/${customerId}`)) throw refused('FUNDING_SOURCE_NOT_FOUND')
-    return { path, exchangeId: exchangeIdIn(source._links.exchange?.href) }
+    return { path, type: source.type, exchangeId: exchangeIdIn(source._links.exchange?.href) }
   }
 
   async function listedPartnerHref (partner: PartnerName): Promise<string> {
@@ -407,14 +410,17 @@ export function createDwollaClient ({ apiUrl, key, secret, timeoutMs, observer, 
      * is checked first: another customer's funding source never reaches the balance endpoint.
      */
     async fundingSourceBalance (customerId: string, fundingSourceId: string): Promise<{ exchangeId: string | undefined, balance: Balance }> {
-      const { path, exchangeId } = await ownFundingSource(customerId, fundingSourceId)
+      const { path, type, exchangeId } = await ownFundingSource(customerId, fundingSourceId)
+      // A bank's balance comes from its open-banking partner; a Dwolla balance's is another resource altogether.
+      if (type !== 'bank') throw refused('BALANCE_NOT_SUPPORTED')
       const response = await authorized('retrieveBalance', { method: 'GET', path: `${path}/balance` })
       if (response.status === 200 && isBalance(response.body)) {
         const { available, closing, lastUpdated } = response.body
         return { exchangeId, balance: { ...(available && { available }), closing, lastUpdated } }
       }
       const dwollaError = errorBody(response.body)
-      const reauthExchange = exchangeIdIn(dwollaError?._links?.about?.href)
+      // Without the link Dwolla documents, the exchange to re-authenticate is still the funding source's own.
+      const reauthExchange = exchangeIdIn(dwollaError?._links?.about?.href) ?? exchangeId
       if (dwollaError?.code === 'UpdateCredentials' && reauthExchange !== undefined) {
         throw new Problem('REAUTH_REQUIRED', 'The bank connection needs re-authentication: start a re-auth session for the exchange.', { exchangeId: reauthExchange })
       }

@@ -40,8 +40,14 @@ export const AvailableExchangeConnections = Type.Object({
   })
 })
 
+/** Whose a funding source is and the exchange it came from; a balance-type one has no exchange. */
+const FundingSourceLinks = Type.Object({ customer: Link, exchange: Type.Optional(Link) })
+
+/** What is read of a funding source before anything else about it: its owner, then its type (bank, balance). */
+export const FundingSourceOwner = Type.Object({ _links: FundingSourceLinks, type: Type.String() })
+
 export const FundingSource = Type.Object({
-  _links: Type.Object({ customer: Link, exchange: Type.Optional(Link) }),
+  _links: FundingSourceLinks,
   id: Type.String({ minLength: 1 }),
   name: Type.String(),
   bankName: Type.String(),
@@ -116,6 +122,7 @@ export const isExchangePartners = compile(ExchangePartners)
 export const isExchangeSession = compile(ExchangeSession)
 export const isExchange = compile(Exchange)
 export const isAvailableExchangeConnections = compile(AvailableExchangeConnections)
+export const isFundingSourceOwner = compile(FundingSourceOwner)
 export const isFundingSource = compile(FundingSource)
 export const isExchanges = compile(Exchanges)
 export const isBalance = compile(Balance)

@@ -78,7 +78,8 @@ export const fundingSourceRoutes: FastifyPluginAsyncTypebox<FundingSourceRoutesO
       operationId: 'getFundingSourceBalance',
       tags: ['funding-sources'],
       summary: "The bank account's balance, to check before a transfer",
-      description: 'The funding source must be the customer\'s own: another customer\'s is answered 404 and its balance is never asked for. ' +
+      description: 'The funding source must be the customer\'s own: another customer\'s, whatever its type, is answered 404 and nothing ' +
+        'else about it is read. A bank has a balance; the customer\'s Dwolla balance is answered 422 `BALANCE_NOT_SUPPORTED`. ' +
         'When the bank connection went stale (a password change, a consent lapse) the answer is 409 `REAUTH_REQUIRED` naming the ' +
         'exchange to re-authenticate; once that is done, the balance answers again and the bank link is no longer marked.',
       params: FundingSourceParams,

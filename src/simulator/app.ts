@@ -42,6 +42,8 @@ export interface SimulatorOptions {
 export interface SimulatorControl {
   /** Adds a customer and returns its id. */
   createCustomer (input?: { firstName?: string; lastName?: string; email?: string }): string
+  /** Gives the customer the balance-type funding source Dwolla gives each verified customer; answers its id. */
+  addBalanceFundingSource (customerId: string): string
   /** Fails the next matching Dwolla API calls; see FaultSchema. */
   fault (fault: Fault): void
   /** Every Dwolla API request seen, in arrival order. */
@@ -107,6 +109,7 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
       lastName: input.lastName ?? 'Doe',
       email: input.email ?? `jane.doe+${state.customers.size + 1}@example.com`
     }).id,
+    addBalanceFundingSource: (customerId) => state.addBalance(known(state.customers.get(customerId), `customer ${customerId}`).id).id,
     fault: faults.add,
     calls: callLog.calls,
     expireTokens: tokens.expireAll,

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { LogLevel } from '../config.js'
+import { LogLevel, OriginUrl } from '../config.js'
 
 /** The environment `npm run simulator` reads, with its defaults. */
 export const SimulatorEnvSchema = Type.Object({
@@ -10,7 +10,7 @@ export const SimulatorEnvSchema = Type.Object({
   DWOLLA_KEY: Type.String({ minLength: 1, default: 'simulator-key' }),
   DWOLLA_SECRET: Type.String({ minLength: 1, default: 'simulator-secret' }),
   REDIRECT_URLS: Type.String({ default: '' }),
-  SIMULATOR_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' }))
+  SIMULATOR_PUBLIC_URL: Type.Optional(OriginUrl)
 })
 
 /**

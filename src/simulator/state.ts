@@ -56,6 +56,13 @@ export interface FundingSource {
   created: string
 }
 
+/** The Dwolla balance Dwolla gives each verified customer: a funding source with no bank or exchange behind it. */
+export interface BalanceFundingSource {
+  id: string
+  customerId: string
+  created: string
+}
+
 /** MX's token is base64 JSON naming the account and member, as in Dwolla's examples. */
 const connectionToken = () => Buffer.from(JSON.stringify({
   accountId: `ACT-${randomUUID()}`, memberId: `MBR-${randomUUID()}`
@@ -69,6 +76,7 @@ export function createState () {
   const exchanges = new Map<string, Exchange>()
   const exchangeTokens = new Map<string, ExchangeToken>()
   const fundingSources = new Map<string, FundingSource>()
+  const balances = new Map<string, BalanceFundingSource>()
   const now = () => new Date().toISOString()
 
   function addExchange (input: Pick<Exchange, 'customerId' | 'partner'>): Exchange {
@@ -103,6 +111,7 @@ export function createState () {
     exchanges,
     exchangeTokens,
     fundingSources,
+    balances,
     addExchange,
     addCustomer (input: Omit<Customer, 'id' | 'created'>): Customer {
       const customer = { ...input, id: randomUUID(), created: now() }
@@ -139,6 +148,11 @@ export function createState () {
       const source = { ...input, id: randomUUID(), created: now() }
       fundingSources.set(source.id, source)
       return source
+    },
+    addBalance (customerId: string): BalanceFundingSource {
+      const balance = { id: randomUUID(), customerId, created: now() }
+      balances.set(balance.id, balance)
+      return balance
     }
   }
 }

@@ -91,7 +91,6 @@ t.test("Dwolla's other balance rows each have their problem", async (t) => {
     { status: 400, body: { code: 'UnsupportedOperation', message: 'Balance Check is not supported by your exchange partner.' }, expected: [422, 'BALANCE_NOT_SUPPORTED'] },
     { status: 403, body: { code: 'Forbidden', message: 'Balance Check not enabled for this account.' }, expected: [422, 'BALANCE_NOT_ENABLED'] },
     { status: 404, body: { code: 'NotFound', message: 'The requested resource was not found.' }, expected: [404, 'FUNDING_SOURCE_NOT_FOUND'] },
-    { status: 400, body: { code: 'UpdateCredentials', message: 'Re-authentication is required.' }, expected: [502, 'UPSTREAM_ERROR'], why: 'without the link to the exchange' },
     { status: 200, body: { closing: { value: 1 } }, expected: [502, 'UPSTREAM_ERROR'], why: 'a balance of the wrong shape' }
   ]
   for (const { status, body, expected, why } of cases) {

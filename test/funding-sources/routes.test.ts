@@ -9,6 +9,7 @@ const RETRIEVE_EXCHANGE = '/exchanges/:id'
 const CREATE_FUNDING_SOURCE = '/customers/:id/funding-sources'
 const RETRIEVE_FUNDING_SOURCE = '/funding-sources/:id'
 const CONNECTIONS = '/customers/:id/available-exchange-connections'
+const BALANCE = '/funding-sources/:id/balance'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 async function setup (t: Parameters<typeof startStack>[0], env: NodeJS.ProcessEnv = {}) {
@@ -266,4 +267,49 @@ t.test('logs: no partner token, link token or Dwolla credential, even when a cal
     t.notOk(all.includes(secret), 'a secret in the logs')
   }
   t.notMatch(all, /Bearer [A-Za-z0-9]/, 'no bearer token in the logs')
+})
+
+t.test("the balance route reads a funding source's owner before anything else: another customer's is 404 whatever its type", async (t) => {
+  const { visaExchange, fundingSource, service, sim, calls, logs, customerId } = await setup(t)
+  const balance = (fundingSourceId: string) => service({ method: 'GET', url: `/v1/customers/${customerId}/funding-sources/${fundingSourceId}/balance` })
+  const other = sim.createCustomer()
+  const theirBalance = sim.addBalanceFundingSource(other)
+  const theirBank = (await fundingSource({ partner: 'visa', exchangeId: await visaExchange(other), name: 'Theirs', bankAccountType: 'checking' }, {}, other)).json()
+  sim.reset()
+  for (const [kind, id] of [['balance', theirBalance], ['bank', theirBank.fundingSourceId]]) {
+    const response = await balance(id)
+    t.equal(response.statusCode, 404, `their ${kind} funding source`)
+    t.match(response.json(), { code: 'FUNDING_SOURCE_NOT_FOUND', detail: 'The customer has no such funding source.' }, kind)
+    t.notOk(response.body.includes(other), "nothing of the other customer's")
+  }
+  t.equal(calls(BALANCE).length, 0, 'Dwolla was not asked for either balance')
+  t.notOk(logs.records().some((record) => Number(record.level) >= 50), 'nothing logged as an error')
+
+  const mine = sim.addBalanceFundingSource(customerId)
+  const own = await balance(mine)
+  t.equal(own.statusCode, 422, "the customer's own Dwolla balance is not a bank's")
+  t.match(own.json(), { code: 'BALANCE_NOT_SUPPORTED' })
+  t.equal(calls(BALANCE).length, 0, 'and its balance, in another shape, is not asked for')
+})
+
+t.test("UpdateCredentials without _links.about names the funding source's own exchange", async (t) => {
+  const { visaExchange, fundingSource, service, sim, customerId, simulator } = await setup(t)
+  const exchangeId = await visaExchange()
+  const { fundingSourceId } = (await fundingSource({ partner: 'visa', exchangeId, name: 'Checking', bankAccountType: 'checking' })).json()
+  const balance = () => service({ method: 'GET', url: `/v1/customers/${customerId}/funding-sources/${fundingSourceId}/balance` })
+  const updateCredentials = { code: 'UpdateCredentials', message: 'Re-authentication is required in order to access account data.' }
+  sim.fault({ method: 'GET', route: BALANCE, status: 400, body: updateCredentials })
+  const refused = await balance()
+  t.equal(refused.statusCode, 409)
+  t.match(refused.json(), { code: 'REAUTH_REQUIRED', exchangeId })
+  const links = await service({ method: 'GET', url: `/v1/customers/${customerId}/bank-links` })
+  t.match(links.json(), { bankLinks: [{ exchangeId, reauthRequired: true }] }, 'the bank link is marked')
+
+  // A funding source with no exchange to fall back to: Dwolla's answer cannot be acted on.
+  const simOrigin = `http://127.0.0.1:${(simulator.server.address() as { port: number }).port}`
+  sim.fault({ method: 'GET', route: RETRIEVE_FUNDING_SOURCE, status: 200, body: { _links: { customer: { href: `${simOrigin}/customers/${customerId}` } }, type: 'bank' } })
+  sim.fault({ method: 'GET', route: BALANCE, status: 400, body: updateCredentials })
+  const unknown = await balance()
+  t.equal(unknown.statusCode, 502)
+  t.match(unknown.json(), { code: 'UPSTREAM_ERROR' })
 })

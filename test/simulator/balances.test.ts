@@ -135,3 +135,40 @@ t.test('POST /__simulator/exchanges/:id/revoke makes the exchange need re-authen
   t.equal(control.statusCode, 204)
   t.match((await balance()).json(), { code: 'UpdateCredentials' })
 })
+
+t.test("a verified customer's Dwolla balance: a balance-type funding source of its own, with no exchange", async (t) => {
+  const app = await simulator(t)
+  const token = await accessToken(app)
+  const customerId = app.sim.createCustomer()
+  const id = app.sim.addBalanceFundingSource(customerId)
+  const source = await getHal(app, token, `/funding-sources/${id}`)
+  t.equal(source.statusCode, 200)
+  const body = source.json()
+  t.same(body, {
+    _links: {
+      self: { href: `http://localhost:80/funding-sources/${id}`, type: HAL, 'resource-type': 'funding-source' },
+      balance: { href: `http://localhost:80/funding-sources/${id}/balance`, type: HAL, 'resource-type': 'balance' },
+      customer: { href: `http://localhost:80/customers/${customerId}`, type: HAL, 'resource-type': 'customer' }
+    },
+    id,
+    status: 'verified',
+    type: 'balance',
+    name: 'Balance',
+    created: body.created,
+    removed: false,
+    channels: []
+  })
+  const balance = await getHal(app, token, `/funding-sources/${id}/balance`)
+  t.equal(balance.statusCode, 200)
+  t.same(balance.json(), {
+    _links: {
+      self: { href: `http://localhost:80/funding-sources/${id}/balance`, type: HAL, 'resource-type': 'balance' },
+      'funding-source': { href: `http://localhost:80/funding-sources/${id}`, type: HAL, 'resource-type': 'funding-source' }
+    },
+    balance: { value: '0.00', currency: 'USD' },
+    total: { value: '0.00', currency: 'USD' },
+    lastUpdated: body.created
+  }, "in a Dwolla balance's own shape, not a bank's")
+  t.equal(app.sim.count('fundingSources'), 0, 'not a bank funding source')
+  t.throws(() => app.sim.addBalanceFundingSource(UNKNOWN_ID), { message: `The simulator has no customer ${UNKNOWN_ID}` })
+})

@@ -75,3 +75,22 @@ t.test('npm run webhooks reads the Dwolla settings and the secret from the envir
   t.equal((await run(node as string, [...args, 'resume', id], { env })).stdout, `resumed ${id}\n`, 'resume reaches Dwolla too')
   await t.rejects(run(node as string, [...args, 'list'], { env: { PATH: process.env.PATH } }), { code: 1, stderr: /DWOLLA_KEY and DWOLLA_SECRET/ })
 })
+
+t.test('npm run webhooks refuses a bad setting naming the variable and its rule, never the value', async (t) => {
+  const { apiUrl } = await setup(t)
+  const [node, ...args] = tsEntry('../src/webhooks/cli.ts')
+  const base = { PATH: process.env.PATH, DWOLLA_API_URL: apiUrl, DWOLLA_KEY: KEY, DWOLLA_SECRET: SECRET }
+  const run = (env: NodeJS.ProcessEnv) => promisify(execFile)(node as string, [...args, 'list'], { env: { ...base, ...env } })
+  const short = 'hunter2-webhook'
+  await t.rejects(run({ DWOLLA_WEBHOOK_SECRET: short }), {
+    code: 1, stderr: 'Invalid configuration: DWOLLA_WEBHOOK_SECRET: must be 16 to 128 characters\n'
+  })
+
+  await t.rejects(run({ DWOLLA_ENV: 'production' }), {
+    code: 1, stderr: /^Invalid configuration: DWOLLA_API_URL: must be https:\/\/ when NODE_ENV or DWOLLA_ENV is production/
+  }, "Dwolla's credentials are not sent over plain http in production")
+  await t.rejects(run({ NODE_ENV: 'production' }), { code: 1, stderr: /^Invalid configuration: DWOLLA_API_URL: must be https:\/\// })
+  const allowed = await run({ NODE_ENV: 'production', ALLOW_PLAIN_HTTP: 'DWOLLA_API_URL' })
+  t.equal(allowed.stdout, 'no webhook subscriptions\n', 'a local stack says so by name')
+  t.equal(allowed.stderr, 'Warning: plain http allowed in production by ALLOW_PLAIN_HTTP for DWOLLA_API_URL: for a local stack only\n')
+})

@@ -22,7 +22,10 @@ const BANK_NAME = 'SANDBOX TEST BANK'
 /** The sandbox's balance of every IAV-verified account; MX reports no available balance, as Dwolla allows. */
 const BALANCE = { value: '542.00', currency: 'USD' }
 
-/** POST /customers/:id/funding-sources from an exchange, GET /funding-sources/:id and its balance. */
+/** What a verified customer's Dwolla balance holds in the simulator. */
+const DWOLLA_BALANCE = { value: '0.00', currency: 'USD' }
+
+/** POST /customers/:id/funding-sources from an exchange, GET /funding-sources/:id and its balance, banks' and Dwolla balances'. */
 export const fundingSourceRoutes: FastifyPluginAsyncTypebox<{ state: State, webhooks: Webhooks }> = async (app, { state, webhooks }) => {
   app.post('/customers/:id/funding-sources', { schema: { params: IdParams, body: CreateFundingSource } }, async (request, reply) => {
     const customerId = request.params.id
@@ -44,9 +47,26 @@ export const fundingSourceRoutes: FastifyPluginAsyncTypebox<{ state: State, webh
   })
 
   app.get('/funding-sources/:id', { schema: { params: IdParams } }, async (request) => {
+    const base = origin(request)
+    const balance = state.balances.get(request.params.id)
+    if (balance) {
+      return {
+        _links: {
+          self: link(`${base}/funding-sources/${balance.id}`, 'funding-source'),
+          balance: link(`${base}/funding-sources/${balance.id}/balance`, 'balance'),
+          customer: link(`${base}/customers/${balance.customerId}`, 'customer')
+        },
+        id: balance.id,
+        status: 'verified',
+        type: 'balance',
+        name: 'Balance',
+        created: balance.created,
+        removed: false,
+        channels: []
+      }
+    }
     const source = state.fundingSources.get(request.params.id)
     if (!source) throw notFound()
-    const base = origin(request)
     return {
       _links: {
         self: link(`${base}/funding-sources/${source.id}`, 'funding-source'),
@@ -66,9 +86,22 @@ export const fundingSourceRoutes: FastifyPluginAsyncTypebox<{ state: State, webh
   })
 
   app.get('/funding-sources/:id/balance', { schema: { params: IdParams } }, async (request) => {
+    const base = origin(request)
+    const balance = state.balances.get(request.params.id)
+    // A Dwolla balance answers in its own shape: what it holds, and the total with pending transfers.
+    if (balance) {
+      return {
+        _links: {
+          self: link(`${base}/funding-sources/${balance.id}/balance`, 'balance'),
+          'funding-source': link(`${base}/funding-sources/${balance.id}`, 'funding-source')
+        },
+        balance: DWOLLA_BALANCE,
+        total: DWOLLA_BALANCE,
+        lastUpdated: balance.created
+      }
+    }
     const source = state.fundingSources.get(request.params.id)
     if (!source) throw notFound()
-    const base = origin(request)
     const { exchange } = source
     if (exchange.reauthRequired || exchange.status !== 'active') throw updateCredentials(`${base}/exchanges/${exchange.id}/exchange-sessions`)
     return {
