@@ -70,6 +70,12 @@ export function createMetrics () {
     registers
   })
 
+  const liveEventsMalformed = new Counter({
+    name: 'live_events_malformed_total',
+    help: 'Live-event entries read back from the shared history that were not live events: logged and skipped.',
+    registers
+  })
+
   const dwolla: DwollaObserver = {
     call (operation, status, seconds) {
       dwollaDuration.record({ operation, status }, seconds)
@@ -81,7 +87,7 @@ export function createMetrics () {
       tokenRefreshes.inc()
     }
   }
-  return { registry, httpDuration, dwolla, webhooks: { received: webhooksReceived, rejected: webhooksRejected, duplicated: webhooksDuplicated }, liveStreams }
+  return { registry, httpDuration, dwolla, webhooks: { received: webhooksReceived, rejected: webhooksRejected, duplicated: webhooksDuplicated }, liveStreams, liveEventsMalformed }
 }
 
 export type Metrics = ReturnType<typeof createMetrics>
