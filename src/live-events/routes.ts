@@ -77,8 +77,13 @@ export const liveEventRoutes: FastifyPluginAsyncTypebox<LiveEventRoutesOptions> 
     const stream = new PassThrough()
     open.add(stream)
     const send = (text: string) => {
+      if (stream.destroyed) return
       stream.write(text)
-      if (stream.readableLength + stream.writableLength + reply.raw.writableLength > MAX_UNSENT_BYTES) reply.raw.destroy()
+      if (stream.readableLength + stream.writableLength + reply.raw.writableLength > MAX_UNSENT_BYTES) {
+        // What it holds is dropped at once; the client reconnects and resumes from the history.
+        stream.destroy()
+        reply.raw.destroy()
+      }
     }
     let stopListening: (() => void) | undefined
     const heartbeat = setInterval(() => send(': heartbeat\n\n'), heartbeatSeconds * 1000)
