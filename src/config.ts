@@ -272,7 +272,7 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
 function readMaxStreams (env: Env): number {
   const reserve = Math.max(1, Math.ceil(env.MAX_CONNECTIONS / 5))
   const most = env.MAX_CONNECTIONS - reserve
-  if (most < 1) throw new ConfigError(`MAX_CONNECTIONS: at least 2, so that streams leave a reserve for the API and probes`)
+  if (most < 1) throw new ConfigError('MAX_CONNECTIONS: at least 2, so that streams leave a reserve for the API and probes')
   if (env.EVENTS_MAX_STREAMS !== undefined && env.EVENTS_MAX_STREAMS > most) {
     throw new ConfigError(`EVENTS_MAX_STREAMS: at most ${most}, so that ${reserve} of MAX_CONNECTIONS (${env.MAX_CONNECTIONS}) stay for the API and probes`)
   }
