@@ -103,6 +103,8 @@ const KEPT_APPENDS = 10_000
 const HISTORY_TTL_SECONDS = 7 * 24 * 3600
 /** Shorter than the connection's command timeout, so a wait for new entries is never taken for a stalled Redis. */
 const FOLLOW_BLOCK_MS = 500
+/** The follower's connections, as CLIENT LIST names them. */
+export const FOLLOWER_NAME = 'bff-live-events-follower'
 /** A follower that lost Redis tries again this often. */
 const FOLLOW_RETRY_MS = 200
 
@@ -133,9 +135,9 @@ const historyEntry = (customerId: string) => ([position, fields]: StreamEntry): 
 /** The log in Redis, shared by every replica; connected before it is returned. */
 export async function createRedisEventLog (url: string, log: FastifyBaseLogger): Promise<EventLog> {
   const unavailable = (error: Error) => log.warn({ err: error }, 'live-event log Redis unavailable')
-  const commands = createRedisConnection(url).on('error', unavailable)
+  const commands = createRedisConnection(url, 'bff-live-events').on('error', unavailable)
   // A follower waits for new entries on a connection of its own, so nothing else waits behind it.
-  let follower = createRedisConnection(url).on('error', unavailable)
+  let follower = createRedisConnection(url, FOLLOWER_NAME).on('error', unavailable)
   let lost = false
   try {
     await Promise.all([commands.connect(), follower.connect()])
@@ -179,7 +181,7 @@ export async function createRedisEventLog (url: string, log: FastifyBaseLogger):
             // A fresh connection: on a stalled one, each wait would queue behind the last once Redis answers.
             follower.disconnect()
             await sleep(FOLLOW_RETRY_MS)
-            follower = createRedisConnection(url).on('error', unavailable)
+            follower = createRedisConnection(url, FOLLOWER_NAME).on('error', unavailable)
             await follower.connect().catch(() => {})
             continue
           }
