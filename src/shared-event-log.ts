@@ -39,7 +39,7 @@ export interface EventLog {
 
 /** Entries kept per customer for clients that resume. */
 export const KEPT_PER_CUSTOMER = 50
-/** An event id is appended once for this long: longer than Dwolla keeps an event (30 days). */
+/** In Redis an event id is appended once for this long: longer than Dwolla keeps an event (30 days). */
 const APPENDED_ID_TTL_SECONDS = 31 * 24 * 3600
 
 /** Positions compare as Redis stream ids do: milliseconds, then sequence. */
@@ -53,27 +53,24 @@ export function positionAfter (position: string, than: string): boolean {
 export function createMemoryEventLog (): EventLog {
   /** Customers whose history is kept; the least recently active are forgotten first. */
   const KEPT_CUSTOMERS = 10_000
-  /** Event ids remembered: bounded in memory, the oldest forgotten first. */
+  /** Event ids remembered (about 40 MiB at most): the oldest forgotten first. */
   const KEPT_IDS = 200_000
   const histories = new Map<string, LoggedEntry[]>()
-  // Appended ids with when they may be appended again, in the order appended.
-  const appended = new Map<string, { position: string, expiresAt: number }>()
+  // Appended ids, in the order appended.
+  const appended = new Set<string>()
   const appends = new EventEmitter()
   let lastMs = 0
   let seq = 0
 
   return {
     async append (customerId, id, payload) {
-      const now = Date.now()
-      for (const [oldId, { expiresAt }] of appended) {
-        if (expiresAt > now && appended.size < KEPT_IDS) break
-        appended.delete(oldId)
-      }
       if (appended.has(id)) return
+      appended.add(id)
+      if (appended.size > KEPT_IDS) appended.delete(appended.values().next().value as string)
+      const now = Date.now()
       seq = now > lastMs ? 0 : seq + 1
       lastMs = Math.max(now, lastMs)
       const entry = { position: `${lastMs}-${seq}`, customerId, id, payload }
-      appended.set(id, { position: entry.position, expiresAt: now + APPENDED_ID_TTL_SECONDS * 1000 })
       const kept = histories.get(customerId) ?? []
       histories.delete(customerId)
       histories.set(customerId, [...kept, entry].slice(-KEPT_PER_CUSTOMER))
@@ -170,7 +167,7 @@ export async function createRedisEventLog (url: string, log: FastifyBaseLogger):
       // From the newest entry now; after a lost connection, from the last one seen, so nothing is missed.
       let last = (await follower.xrevrange(ALL_APPENDS, '+', '-', 'COUNT', 1) as StreamEntry[])[0]?.[0] ?? '0-0'
       void (async () => {
-        while (!closed) {
+        for (;;) {
           let reply
           try {
             reply = await follower.xread('COUNT', 1000, 'BLOCK', FOLLOW_BLOCK_MS, 'STREAMS', ALL_APPENDS, last) as Array<[string, StreamEntry[]]> | null
@@ -187,7 +184,9 @@ export async function createRedisEventLog (url: string, log: FastifyBaseLogger):
           }
           if (lost) log.info('live-event log: following again')
           lost = false
-          for (const [position, fields] of reply?.[0]?.[1] ?? []) {
+          // One stream read: null when nothing came within the block.
+          const entries = reply === null ? [] : (reply[0] as [string, StreamEntry[]])[1]
+          for (const [position, fields] of entries) {
             last = position
             const named = fieldsOf(fields)
             onEntry({ position: named.get('position') ?? '', customerId: named.get('customer'), id: named.get('id'), payload: named.get('payload') })

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import { Counter, Registry } from 'prom-client'
 import t, { type Test } from 'tap'
@@ -75,12 +76,25 @@ t.test('in memory, the customers kept are bounded: the least recently active is 
   t.same((await listen('customer-1', 'only-1')).heard, [])
 })
 
+t.test('in memory, the event ids remembered are bounded: past 200,000 the oldest may be published again', async (t) => {
+  const { live, listen } = await hub(t, createMemoryEventLog())
+  const stream = await listen('c')
+  await live.publish('c', event('oldest'))
+  for (let index = 1; index < 200_000; index++) await live.publish('d', event(`id-${index}`))
+  await live.publish('c', event('oldest'))
+  t.same(stream.heard, ['oldest'], 'still remembered at 200,000')
+  await live.publish('d', event('one-more'))
+  await live.publish('c', event('oldest'))
+  t.same(stream.heard, ['oldest', 'oldest'], 'forgotten past it')
+})
+
 t.test('a stream resuming while events arrive hears each once, in order', async (t) => {
   const redis = await startRedis(t)
   const log = () => createRedisEventLog(redis.url, createLogger('silent', captureLogs().stream))
   const publisher = await hub(t, await log())
-  const holder = await hub(t, await log())
   await publisher.live.publish('c', event('seen'))
+  // Started after an event: it follows from there.
+  const holder = await hub(t, await log())
   const publishing = (async () => {
     // Fewer than are kept, so every stream resumes.
     for (let index = 0; index < 45; index++) await publisher.live.publish('c', event(`n${index}`))
@@ -112,6 +126,16 @@ t.test("nothing read back is trusted: a malformed entry is counted, logged and s
   t.same((await listen('c', 'kept')).heard, ['after'], 'a malformed entry in the history is skipped too')
   t.equal(await malformed(), 4)
   t.ok(logs.records().some((record) => record.msg === 'live-event log entry is malformed: skipped'))
+})
+
+t.test('a follower keeps following through quiet times longer than each of its waits', async (t) => {
+  const redis = await startRedis(t)
+  const { live, listen } = await hub(t, await createRedisEventLog(redis.url, createLogger('silent', captureLogs().stream)))
+  const stream = await listen('c')
+  await sleep(1200)
+  await live.publish('c', event('after-a-while'))
+  await eventually(() => stream.heard.length === 1)
+  t.same(stream.heard, ['after-a-while'])
 })
 
 t.test('a follower that loses its Redis connection resumes from the last entry it saw', async (t) => {

@@ -91,6 +91,9 @@ t.test('ids let a reconnecting client resume after the last event it saw; other 
   await fresh.next((message) => message.event === 'funding-source.verified')
   t.notOk(unknown.messages.some((message) => message.event?.startsWith('funding-source.') && (message.id === one.id || message.id === two.id)), 'an unknown id replays nothing')
   t.notOk(other.messages.some((message) => message.id !== undefined), "another customer's stream hears nothing")
+  const nothingKept = await events(sim.createCustomer(), { 'last-event-id': one.id })
+  t.same(await nothingKept.next((message) => message.event !== undefined), { id: '', event: 'resync', data: '{}' },
+    "another customer's id is unknown here; with nothing kept, the id is emptied so the next reconnection sends none")
 })
 
 t.test('heartbeats keep an idle stream alive through proxies', async (t) => {
