@@ -32,8 +32,11 @@ export interface EventLog {
   /** Appends the event to the customer's history unless its id was appended before; rejects when it cannot store. */
   append (customerId: string, id: string, payload: string): Promise<void>
   history (customerId: string, afterId: string): Promise<History>
-  /** Calls the follower with every entry appended from now on, by any replica, in order. */
-  follow (follower: (entry: LoggedEntry) => void): Promise<void>
+  /**
+   * Calls the follower with every entry appended from now on, by any replica, in order; with
+   * undefined where entries may be missing (kept no longer, or lost by Redis while it was away).
+   */
+  follow (follower: (entry: LoggedEntry | undefined) => void): Promise<void>
   close (): Promise<void>
 }
 
@@ -169,8 +172,11 @@ export async function createRedisEventLog (url: string, log: FastifyBaseLogger):
       void (async () => {
         for (;;) {
           let reply
+          let gap = false
           try {
             reply = await follower.xread('COUNT', 1000, 'BLOCK', FOLLOW_BLOCK_MS, 'STREAMS', ALL_APPENDS, last) as Array<[string, StreamEntry[]]> | null
+            // Back after a loss: when the last entry seen is gone, what came after it may be gone too.
+            if (lost) gap = positionAfter((await follower.xrange(ALL_APPENDS, '-', '+', 'COUNT', 1) as StreamEntry[])[0]?.[0] ?? last, last)
           } catch (error) {
             if (closed) return
             if (!lost) log.warn({ err: error }, 'live-event log: following stopped; resuming from the last entry seen once Redis answers')
@@ -182,8 +188,9 @@ export async function createRedisEventLog (url: string, log: FastifyBaseLogger):
             await follower.connect().catch(() => {})
             continue
           }
-          if (lost) log.info('live-event log: following again')
+          if (lost) log.info({ gap }, 'live-event log: following again')
           lost = false
+          if (gap) onEntry(undefined)
           // One stream read: null when nothing came within the block.
           const entries = reply === null ? [] : (reply[0] as [string, StreamEntry[]])[1]
           for (const [position, fields] of entries) {

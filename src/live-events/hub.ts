@@ -51,7 +51,8 @@ export interface LiveEventsOptions {
  * resumes on any replica first hears what it missed.
  */
 export async function createLiveEvents (eventLog: EventLog, { log, malformed }: LiveEventsOptions) {
-  const listeners = new Map<string, Set<(positioned: Positioned) => void>>()
+  // Each hears its customer's events, and undefined where some may be missing.
+  const listeners = new Map<string, Set<(positioned: Positioned | undefined) => void>>()
 
   // Nothing read back is trusted: whatever is not a live event at a position is counted and skipped.
   const read = (entry: LoggedEntry): Positioned | undefined => {
@@ -68,6 +69,10 @@ export async function createLiveEvents (eventLog: EventLog, { log, malformed }: 
   }
 
   await eventLog.follow((entry) => {
+    if (entry === undefined) {
+      for (const customerListeners of listeners.values()) for (const listener of customerListeners) listener(undefined)
+      return
+    }
     const customerListeners = listeners.get(entry.customerId as string)
     if (customerListeners === undefined) return
     const positioned = read(entry)
@@ -86,10 +91,10 @@ export async function createLiveEvents (eventLog: EventLog, { log, malformed }: 
      */
     async listen (customerId: string, lastEventId: string | undefined, listener: LiveEventListener) {
       // Events that arrive while the history is read wait, then go out unless the history had them.
-      const early: Positioned[] = []
-      let forward = (positioned: Positioned) => { early.push(positioned) }
+      const early: Array<Positioned | undefined> = []
+      let forward = (positioned: Positioned | undefined) => { early.push(positioned) }
       const customerListeners = listeners.get(customerId) ?? new Set()
-      const hear = (positioned: Positioned) => forward(positioned)
+      const hear = (positioned: Positioned | undefined) => forward(positioned)
       listeners.set(customerId, customerListeners.add(hear))
       const stop = () => {
         customerListeners.delete(hear)
@@ -116,6 +121,7 @@ export async function createLiveEvents (eventLog: EventLog, { log, malformed }: 
       }
       // Each event goes out once, in order: the log's follower may still bring one the history had.
       forward = (positioned) => {
+        if (positioned === undefined) return listener.resync(undefined)
         if (!positionAfter(positioned.position, after)) return
         after = positioned.position
         listener.event(positioned.event)

@@ -30,7 +30,8 @@ const FundingSourceChanged = Type.Object({
 const Resync = Type.Object({}, {
   title: 'resync',
   additionalProperties: false,
-  description: '`event: resync`: the events after the `Last-Event-ID` sent are no longer kept. Re-read `GET …/bank-links`; ' +
+  description: '`event: resync`: the events after the `Last-Event-ID` sent are no longer kept (or, rarely, the replica was cut off ' +
+    'from the shared history for longer than it keeps). Re-read `GET …/bank-links`; ' +
     'its `id:` is the newest event kept (empty when none is), so the next reconnection resumes from there.'
 })
 

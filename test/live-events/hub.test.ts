@@ -4,7 +4,7 @@ import { Counter, Registry } from 'prom-client'
 import t, { type Test } from 'tap'
 import { createLiveEvents, type LiveEvent } from '../../src/live-events/hub.js'
 import { createLogger } from '../../src/logger.js'
-import { createMemoryEventLog, createRedisEventLog, type EventLog } from '../../src/shared-event-log.js'
+import { createMemoryEventLog, createRedisEventLog, FOLLOWER_NAME, type EventLog } from '../../src/shared-event-log.js'
 import { startRedis } from '../auth/redis.js'
 import { captureLogs, eventually } from '../helpers.js'
 
@@ -159,6 +159,50 @@ t.test('a follower that loses its Redis connection resumes from the last entry i
   }
   await eventually(() => stream.heard.length === 3)
   t.same(stream.heard, ['during-0', 'during-1', 'during-2'])
+})
+
+t.test('a follower back after more appends than are kept tells every stream to resync', async (t) => {
+  const redis = await startRedis(t)
+  const { live, listen } = await hub(t, await createRedisEventLog(redis.url, createLogger('silent', captureLogs().stream)))
+  const stream = await listen('c')
+  await live.publish('c', event('before'))
+  await eventually(() => stream.heard.length === 1)
+  const admin = new Redis(redis.url)
+  t.teardown(() => admin.disconnect())
+  const follower = /\bid=(\d+)/.exec((await admin.client('LIST') as string).split('\n').find((line) => line.includes(`name=${FOLLOWER_NAME}`)) as string)?.[1] as string
+  // Its wait ends in an error, and before it is back 10,100 entries push out the ones it saw.
+  await admin.pipeline()
+    .client('UNBLOCK', follower, 'ERROR')
+    .eval("for i = 1, 10100 do redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', 'customer', 'someone-else') end", 1, 'bff:live-events')
+    .exec()
+  await eventually(() => stream.heard.length === 2)
+  t.same(stream.heard, ['before', 'resync after undefined'])
+  await live.publish('c', event('after'))
+  await eventually(() => stream.heard.length === 3)
+  t.same(stream.heard, ['before', 'resync after undefined', 'after'], 'and goes on')
+})
+
+t.test('after a Redis restart that lost its data, a follower follows what comes next', async (t) => {
+  const redis = await startRedis(t)
+  const logs = captureLogs()
+  const { live, listen } = await hub(t, await createRedisEventLog(redis.url, createLogger('info', logs.stream)))
+  const stream = await listen('c')
+  await live.publish('c', event('before'))
+  await eventually(() => stream.heard.length === 1)
+  await redis.stop()
+  await eventually(() => logs.records().some((record) => String(record.msg).startsWith('live-event log: following stopped')))
+  await redis.restart()
+  await eventually(() => logs.records().some((record) => record.msg === 'live-event log: following again'))
+  await eventually(async () => {
+    try {
+      await live.publish('c', event('after'))
+      return true
+    } catch {
+      return false
+    }
+  })
+  await eventually(() => stream.heard.length === 2)
+  t.same(stream.heard, ['before', 'after'])
 })
 
 t.test('while Redis stalls, publishing rejects (the caller retries) and a resuming stream is told to resync; then all resumes', async (t) => {
