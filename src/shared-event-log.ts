@@ -184,6 +184,7 @@ export async function createRedisEventLog (url: string, log: FastifyBaseLogger):
             // A fresh connection: on a stalled one, each wait would queue behind the last once Redis answers.
             follower.disconnect()
             await sleep(FOLLOW_RETRY_MS)
+            if (closed) return
             follower = createRedisConnection(url, FOLLOWER_NAME).on('error', unavailable)
             await follower.connect().catch(() => {})
             continue

@@ -225,6 +225,22 @@ t.test('while Redis stalls, publishing rejects (the caller retries) and a resumi
   t.same(stream.heard, ['lost', 'later'])
 })
 
+t.test('a log closed while its follower waits to reconnect leaves no connection behind', async (t) => {
+  const redis = await startRedis(t)
+  const logs = captureLogs()
+  const eventLog = await createRedisEventLog(redis.url, createLogger('info', logs.stream))
+  await eventLog.follow(() => {})
+  redis.pause()
+  t.teardown(redis.resume)
+  await eventually(() => logs.records().some((record) => String(record.msg).startsWith('live-event log: following stopped')), 5000)
+  await eventLog.close()
+  redis.resume()
+  const admin = new Redis(redis.url)
+  t.teardown(() => admin.disconnect())
+  await sleep(500)
+  t.notMatch(await admin.client('LIST'), /name=bff-live-events/)
+})
+
 t.test('a REDIS_URL that cannot be reached stops the start', async (t) => {
   const redis = await startRedis(t)
   await redis.stop()
