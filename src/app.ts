@@ -23,6 +23,7 @@ import { requestLog } from './plugins/request-log.js'
 import { securityHeaders } from './plugins/security-headers.js'
 import { serviceDescription } from './plugins/service-description.js'
 import { answerClientError, registerProblemHandlers } from './problems.js'
+import { createMemoryEventLog, createRedisEventLog } from './shared-event-log.js'
 import { createMemoryState, createRedisState, type SharedState } from './shared-state.js'
 import { createCatchUp, type AcceptEvent } from './webhooks/catch-up.js'
 import { createWebhookProcessor, isHandledTopic, type WebhookProcessor } from './webhooks/processor.js'
@@ -92,7 +93,9 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   const shared = config.rateLimit.redisUrl === undefined ? createMemoryState() : await createRedisState(config.rateLimit.redisUrl, app.log)
   app.addHook('onClose', () => shared.close())
   const bankLinks = createBankLinkStore(shared)
-  const liveEvents = await createLiveEvents(shared)
+  const eventLog = config.rateLimit.redisUrl === undefined ? createMemoryEventLog() : await createRedisEventLog(config.rateLimit.redisUrl, app.log)
+  app.addHook('onClose', () => eventLog.close())
+  const liveEvents = await createLiveEvents(eventLog, { log: app.log, malformed: metrics.liveEventsMalformed })
 
   await app.register(openapi, { docsEnabled: config.docsEnabled })
   // Before the other routes: the service description lists each one as it is registered.

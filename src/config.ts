@@ -86,6 +86,8 @@ export const EnvSchema = Type.Object({
   WEBHOOK_CATCH_UP_SECONDS: Integer(0, 86_400, 300),
   EVENTS_HEARTBEAT_SECONDS: Integer(1, 300, 15),
   EVENTS_MAX_STREAMS_PER_CALLER: Integer(1, 100, 5),
+  // Unset: MAX_CONNECTIONS less its reserve for the API and probes.
+  EVENTS_MAX_STREAMS: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   ...ConnectionEnv.properties,
   ...AuthEnv.properties
 })
@@ -118,8 +120,8 @@ export interface Config {
   webhookSecret: string | undefined
   /** Seconds between catch-up rounds from Dwolla's event log (see webhooks/catch-up.ts); 0: none. */
   webhookCatchUpSeconds: number
-  /** The live event streams: heartbeat interval, and how many one caller may hold open per replica. */
-  events: { heartbeatSeconds: number, maxStreamsPerCaller: number }
+  /** The live event streams: heartbeat interval, and how many one caller, and all callers, may hold open per replica. */
+  events: { heartbeatSeconds: number, maxStreamsPerCaller: number, maxStreams: number }
   auth: AuthConfig
   /** Browser origins allowed to call the API (CORS, and the cookie mode's Origin check). */
   corsOrigins: readonly string[]
@@ -265,6 +267,7 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
   if (valid.HEADERS_TIMEOUT_MS > valid.REQUEST_TIMEOUT_MS) {
     throw new ConfigError(`HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS (${valid.REQUEST_TIMEOUT_MS})`)
   }
+  const maxStreams = readMaxStreams(valid)
   if (!simulated) {
     for (const name of ['DWOLLA_KEY', 'DWOLLA_SECRET'] as const) {
       if (!valid[name]) throw new ConfigError(`${name}: required when DWOLLA_ENV is ${dwollaEnv}`)
@@ -303,7 +306,7 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
     // The service subscribes itself to the simulator's webhooks with a secret of its own.
     webhookSecret: valid.DWOLLA_WEBHOOK_SECRET ?? (simulated ? randomBytes(24).toString('hex') : undefined),
     webhookCatchUpSeconds: valid.WEBHOOK_CATCH_UP_SECONDS,
-    events: { heartbeatSeconds: valid.EVENTS_HEARTBEAT_SECONDS, maxStreamsPerCaller: valid.EVENTS_MAX_STREAMS_PER_CALLER },
+    events: { heartbeatSeconds: valid.EVENTS_HEARTBEAT_SECONDS, maxStreamsPerCaller: valid.EVENTS_MAX_STREAMS_PER_CALLER, maxStreams },
     connections: {
       requestTimeoutMs: valid.REQUEST_TIMEOUT_MS,
       headersTimeoutMs: valid.HEADERS_TIMEOUT_MS,
@@ -316,6 +319,20 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
       : { listen: { port: valid.METRICS_PORT, host: valid.METRICS_HOST } },
     ...readAuthEnv(valid, simulated)
   }
+}
+
+/**
+ * Streams are held for hours and count against MAX_CONNECTIONS: a fifth of it (at least one) stays
+ * for the API and the probes, so a replica full of streams still answers them.
+ */
+function readMaxStreams (env: Env): number {
+  const reserve = Math.max(1, Math.ceil(env.MAX_CONNECTIONS / 5))
+  const most = env.MAX_CONNECTIONS - reserve
+  if (most < 1) throw new ConfigError('MAX_CONNECTIONS: at least 2, so that streams leave a reserve for the API and probes')
+  if (env.EVENTS_MAX_STREAMS !== undefined && env.EVENTS_MAX_STREAMS > most) {
+    throw new ConfigError(`EVENTS_MAX_STREAMS: at most ${most}, so that ${reserve} of MAX_CONNECTIONS (${env.MAX_CONNECTIONS}) stay for the API and probes`)
+  }
+  return env.EVENTS_MAX_STREAMS ?? most
 }
 
 function readCallerKey (env: Env): CallerKey {

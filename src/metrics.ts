@@ -91,6 +91,12 @@ export function createMetrics () {
     registers
   })
 
+  const liveEventsMalformed = new Counter({
+    name: 'live_events_malformed_total',
+    help: 'Live-event entries read back from the shared history that were not live events: logged and skipped.',
+    registers
+  })
+
   const dwolla: DwollaObserver = {
     call (operation, status, seconds) {
       dwollaDuration.record({ operation, status }, seconds)
@@ -108,7 +114,8 @@ export function createMetrics () {
     dwolla,
     webhooks: { received: webhooksReceived, rejected: webhooksRejected, duplicated: webhooksDuplicated },
     catchUp: { caughtUp, failures: catchUpFailures, malformed: catchUpMalformed, pausedSubscriptions },
-    liveStreams
+    liveStreams,
+    liveEventsMalformed
   }
 }
 

@@ -17,6 +17,7 @@ export const problemCatalogue = {
   FORBIDDEN: { status: 403, title: 'The caller may not do this' },
   WEBHOOK_SIGNATURE_INVALID: { status: 401, title: 'The webhook signature is missing or wrong' },
   TOO_MANY_STREAMS: { status: 429, title: 'Too many open event streams' },
+  STREAMS_AT_CAPACITY: { status: 503, title: 'This replica holds all the event streams it may' },
   CUSTOMER_NOT_FOUND: { status: 404, title: 'Customer not found' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
   EXCHANGE_NOT_FOUND: { status: 404, title: 'Exchange not found' },

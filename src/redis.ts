@@ -8,8 +8,10 @@ const COMMAND_TIMEOUT_MS = 1000
  * that cannot be reached stops the start), then failing fast rather than queueing while Redis is
  * away, and never waiting on a stalled one past the command timeout.
  */
-export function createRedisConnection (url: string): Redis {
+export function createRedisConnection (url: string, connectionName?: string): Redis {
   return new Redis(url, {
-    lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: COMMAND_TIMEOUT_MS
+    lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: COMMAND_TIMEOUT_MS,
+    // What CLIENT LIST shows, so an operator tells the connections apart.
+    connectionName
   })
 }

@@ -1,9 +1,8 @@
-import { EventEmitter } from 'node:events'
 import type { FastifyBaseLogger } from 'fastify'
 import { createRedisConnection } from './redis.js'
 
 /**
- * What replicas must agree on: marks, sets, first-claims and broadcast messages. In Redis when
+ * What replicas must agree on: marks, sets and first-claims. In Redis when
  * REDIS_URL is set (every replica sees the same), in this process otherwise. The only module that
  * speaks Redis for them.
  */
@@ -16,9 +15,6 @@ export interface SharedState {
   addMember (key: string, member: string): Promise<void>
   removeMember (key: string, member: string): Promise<void>
   members (key: string): Promise<string[]>
-  /** Sends the message to every replica's subscribers of the channel, this one's included. */
-  publish (channel: string, message: string): Promise<void>
-  subscribe (channel: string, listener: (message: string) => void): Promise<void>
   close (): Promise<void>
 }
 
@@ -28,7 +24,6 @@ export function createMemoryState (): SharedState {
   const claims = new Map<string, number>()
   const values = new Map<string, string>()
   const sets = new Map<string, Set<string>>()
-  const channels = new EventEmitter()
 
   return {
     async claim (key, ttlSeconds) {
@@ -62,36 +57,21 @@ export function createMemoryState (): SharedState {
     async members (key) {
       return [...sets.get(key) ?? []]
     },
-    async publish (channel, message) {
-      channels.emit(channel, message)
-    },
-    async subscribe (channel, listener) {
-      channels.on(channel, listener)
-    },
-    async close () {
-      channels.removeAllListeners()
-    }
+    async close () {}
   }
 }
 
 /** State in Redis, shared by every replica; connected before it is returned. */
 export async function createRedisState (url: string, log: FastifyBaseLogger): Promise<SharedState> {
   const commands = createRedisConnection(url)
-  // A connection that subscribed can only subscribe: broadcasts arrive on one of their own.
-  const subscriber = createRedisConnection(url)
-  for (const connection of [commands, subscriber]) {
-    connection.on('error', (error: Error) => log.warn({ err: error }, 'shared-state Redis unavailable'))
-  }
+  commands.on('error', (error: Error) => log.warn({ err: error }, 'shared-state Redis unavailable'))
   try {
-    await Promise.all([commands.connect(), subscriber.connect()])
+    await commands.connect()
   } catch (error) {
-    // Neither keeps retrying in the background of a start that failed.
+    // It does not keep retrying in the background of a start that failed.
     commands.disconnect()
-    subscriber.disconnect()
     throw error
   }
-  const listeners = new EventEmitter()
-  subscriber.on('message', (channel: string, message: string) => listeners.emit(channel, message))
 
   return {
     async claim (key, ttlSeconds) {
@@ -115,16 +95,8 @@ export async function createRedisState (url: string, log: FastifyBaseLogger): Pr
     async members (key) {
       return commands.smembers(key)
     },
-    async publish (channel, message) {
-      await commands.publish(channel, message)
-    },
-    async subscribe (channel, listener) {
-      listeners.on(channel, listener)
-      await subscriber.subscribe(channel)
-    },
     async close () {
       commands.disconnect()
-      subscriber.disconnect()
     }
   }
 }

@@ -36,6 +36,12 @@ t.test('WEBHOOK_CATCH_UP_SECONDS sets the catch-up interval; 0 turns catch-up of
   t.throws(() => loadConfig({ WEBHOOK_CATCH_UP_SECONDS: '-1' }), { name: 'ConfigError', message: /^WEBHOOK_CATCH_UP_SECONDS: / })
 })
 
+t.test('live-event streams leave a fifth of MAX_CONNECTIONS for the API and probes', async (t) => {
+  t.same(loadConfig({}).events, { heartbeatSeconds: 15, maxStreamsPerCaller: 5, maxStreams: 800 })
+  t.equal(loadConfig({ MAX_CONNECTIONS: '10', EVENTS_MAX_STREAMS: '8' }).events.maxStreams, 8)
+  t.equal(loadConfig({ MAX_CONNECTIONS: '2' }).events.maxStreams, 1)
+})
+
 t.test('metrics get their own listener with METRICS_PORT, on loopback unless METRICS_HOST says otherwise', async (t) => {
   t.same(loadConfig({ METRICS_PORT: '9464' }).metrics, { listen: { port: 9464, host: '127.0.0.1' } })
   t.same(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics, { listen: { port: 9464, host: '0.0.0.0' } })
@@ -125,6 +131,9 @@ const bad: Array<[NodeJS.ProcessEnv, RegExp]> = [
   [{ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' }, /^HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS \(5000\)/],
   [{ KEEP_ALIVE_TIMEOUT_MS: 'long' }, /^KEEP_ALIVE_TIMEOUT_MS: /],
   [{ MAX_CONNECTIONS: '0' }, /^MAX_CONNECTIONS: /],
+  [{ MAX_CONNECTIONS: '1' }, /^MAX_CONNECTIONS: at least 2, so that streams leave a reserve/],
+  [{ MAX_CONNECTIONS: '10', EVENTS_MAX_STREAMS: '9' }, /^EVENTS_MAX_STREAMS: at most 8, so that 2 of MAX_CONNECTIONS \(10\) stay for the API and probes$/],
+  [{ EVENTS_MAX_STREAMS: '0' }, /^EVENTS_MAX_STREAMS: /],
   [{ METRICS_PORT: '70000' }, /^METRICS_PORT: /],
   [{ NODE_ENV: 'production', AUTH_MODE: 'none', DWOLLA_KEY: 'k', DWOLLA_SECRET: 's' }, /^AUTH_MODE: /],
   [{ AUTH_MODE: 'jwt', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' }, /^JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL: set exactly one/],

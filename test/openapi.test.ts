@@ -135,9 +135,10 @@ t.test('after linking: the balance, bank links, webhook and event stream are doc
   t.match(problemsOf(paths['/webhooks/dwolla']?.post), '`WEBHOOK_SIGNATURE_INVALID`')
   const events = paths['/v1/customers/{customerId}/events']?.get
   t.match(problemsOf(events), '`TOO_MANY_STREAMS`')
+  t.match(problemsOf(events), '`STREAMS_AT_CAPACITY`')
   const stream = ((events?.responses?.['200'] as OpenAPIV3_1.ResponseObject).content?.['text/event-stream']?.schema) as Record<string, unknown>
   const eventData = (stream['x-event-data'] as { oneOf: Array<{ title: string }> }).oneOf.map(({ title }) => title)
-  t.same(eventData, ['bank-link.reauth-required', 'funding-source.*'], 'each event type with its data schema')
+  t.same(eventData, ['bank-link.reauth-required', 'funding-source.*', 'resync'], 'each event type with its data schema')
   const problem = document().components?.schemas?.ProblemDetails?.properties as Record<string, unknown>
   t.ok(problem.exchangeId, 'REAUTH_REQUIRED names its exchange')
 })

@@ -38,3 +38,11 @@ export async function startLogging (
 
 /** The TypeScript entry run by the loader the tests themselves run under (the parent's execArgv). */
 export const tsEntry = (path: string) => [process.execPath, ...process.execArgv, new URL(path, import.meta.url).pathname]
+
+/** The service as `npm start` runs it (with its embedded simulator) on ephemeral ports, once it listens. */
+export async function startService (t: Test, env: NodeJS.ProcessEnv = {}) {
+  const { child, records, readyRecord } = await startLogging(t, tsEntry('../src/server.ts'), {
+    env: { ...process.env, PORT: '0', SIMULATOR_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }
+  }, (record) => listeningUrl(record) !== undefined)
+  return { child, records, url: listeningUrl(readyRecord) as string }
+}

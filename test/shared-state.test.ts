@@ -28,13 +28,6 @@ async function behaves (t: Test, state: SharedState, ttlSeconds: number) {
   await state.removeMember('set:unknown', 'one')
   t.same(await state.members('set:1'), ['two'])
   t.same(await state.members('set:unknown'), [])
-
-  const heard: string[] = []
-  await state.subscribe('channel', (message) => heard.push(message))
-  await state.publish('channel', 'hello')
-  await state.publish('elsewhere', 'not for us')
-  await eventually(() => heard.length > 0)
-  t.same(heard, ['hello'])
 }
 
 t.test('in memory', async (t) => {

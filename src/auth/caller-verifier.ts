@@ -10,6 +10,8 @@ export interface Caller {
   subject: string
   /** The configured customer claim: the only Dwolla customer this caller may act for. */
   customerId: unknown
+  /** When the token expires (ms since the epoch): what it opened ends then, such as a live-event stream. */
+  expiresAt: number
 }
 
 export type JwtAuth = Extract<AuthConfig, { mode: 'jwt' }>
@@ -86,6 +88,6 @@ export function createCallerVerifier ({ key, issuer, audience, customerClaim, ma
     // Also for a cached verification: a key the set no longer lists is refused from then on.
     if (keys) await keys.keyFor(decoded.header).catch((problem: Problem) => { throw asCallerProblem(problem) })
     const claims = decoded.payload as Record<string, unknown>
-    return { subject: checkClaims(claims, maxLifetimeSeconds), customerId: claims[customerClaim] }
+    return { subject: checkClaims(claims, maxLifetimeSeconds), customerId: claims[customerClaim], expiresAt: (claims.exp as number) * 1000 }
   }
 }
