@@ -23,6 +23,7 @@ import { securityHeaders } from './plugins/security-headers.js'
 import { serviceDescription } from './plugins/service-description.js'
 import { answerClientError, registerProblemHandlers } from './problems.js'
 import { createMemoryState, createRedisState } from './shared-state.js'
+import { createDrain } from './shutdown.js'
 import { createWebhookProcessor } from './webhooks/processor.js'
 import { webhookRoutes } from './webhooks/routes.js'
 
@@ -61,6 +62,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, discriminator: true, keywords: ['x-examples'] } }
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.server.maxConnections = config.connections.maxConnections
+  const drain = createDrain(app.server)
 
   // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain')
@@ -94,7 +96,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   await app.register(callerRateLimit, config.rateLimit)
   // Before any route: it guards every /v1 route registered after it.
   await app.register(callerGuard, { auth: config.auth, corsOrigins: config.corsOrigins })
-  await app.register(healthRoutes, { dwollaReady: dwolla.ready })
+  await app.register(healthRoutes, { dwollaReady: dwolla.ready, draining: () => drain.draining })
   if (config.webhookSecret === undefined) {
     app.log.warn('DWOLLA_WEBHOOK_SECRET is unset: POST /webhooks/dwolla is not served, so bank links are not marked by Dwolla\'s webhooks')
   } else {
@@ -122,7 +124,8 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     await api.register(bankLinkRoutes, { dwolla, bankLinks })
     await api.register(liveEventRoutes, { liveEvents, ...config.events, liveStreams: metrics.liveStreams })
   })
-  return app
+  // server.ts begins the drain on SIGTERM (see shutDown).
+  return Object.assign(app, { drain })
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>
