@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import { Agent, request } from 'undici'
+import { eventually } from './helpers.js'
 import { listeningUrl, startLogging, tsEntry } from './processes.js'
 
 /** Starts the service as `npm start` does, and reads its start-up lines. */
@@ -69,7 +70,11 @@ t.test('past drain plus grace the process exits anyway', async (t) => {
   const stuck = fetch(`${url}/v1/customers/${customerId}/exchange-sessions`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"partner":"mx"}'
   }).catch((error: unknown) => error)
-  await sleep(200)
+  // Signalled once the request is in flight, waiting on Dwolla, whatever the machine's load.
+  await eventually(async () => {
+    const calls = await (await fetch(`${simulatorUrl}/__simulator/calls`)).json() as Array<{ method: string, route: string }>
+    return calls.some((call) => call.method === 'POST' && call.route === '/customers/:id/exchange-sessions')
+  })
   const signalled = performance.now()
   child.kill('SIGTERM')
   const [code] = await once(child, 'exit')
