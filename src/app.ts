@@ -25,6 +25,7 @@ import { serviceDescription } from './plugins/service-description.js'
 import { answerClientError, registerProblemHandlers } from './problems.js'
 import { createMemoryEventLog, createRedisEventLog } from './shared-event-log.js'
 import { createMemoryState, createRedisState, type SharedState } from './shared-state.js'
+import { createDrain } from './shutdown.js'
 import { createCatchUp, type AcceptEvent } from './webhooks/catch-up.js'
 import { createWebhookProcessor, isHandledTopic, type WebhookProcessor } from './webhooks/processor.js'
 import { webhookRoutes } from './webhooks/routes.js'
@@ -76,6 +77,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   if (config.plainHttpAllowed.length > 0) {
     app.log.warn({ variables: config.plainHttpAllowed }, `plain http allowed in production by ALLOW_PLAIN_HTTP for ${config.plainHttpAllowed.join(', ')}: for a local stack only`)
   }
+  const drain = createDrain(app.server)
 
   // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain')
@@ -111,7 +113,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   await app.register(callerRateLimit, config.rateLimit)
   // Before any route: it guards every /v1 route registered after it.
   await app.register(callerGuard, { auth: config.auth, corsOrigins: config.corsOrigins })
-  await app.register(healthRoutes, { dwollaReady: dwolla.ready })
+  await app.register(healthRoutes, { dwollaReady: dwolla.ready, draining: () => drain.draining })
   if (config.webhookSecret === undefined) {
     app.log.warn('DWOLLA_WEBHOOK_SECRET is unset: POST /webhooks/dwolla is not served, so bank links are not marked by Dwolla\'s webhooks')
   } else {
@@ -148,7 +150,8 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     await api.register(bankLinkRoutes, { dwolla, bankLinks })
     await api.register(liveEventRoutes, { liveEvents, ...config.events, liveStreams: metrics.liveStreams })
   })
-  return app
+  // server.ts begins the drain on SIGTERM (see shutDown).
+  return Object.assign(app, { drain })
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>

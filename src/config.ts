@@ -74,6 +74,8 @@ export const EnvSchema = Type.Object({
   REDIRECT_URLS: Type.String({ default: '' }),
   UPSTREAM_TIMEOUT_MS: Integer(1, 120_000, 5000),
   SHUTDOWN_GRACE_MS: Integer(0, 600_000, 10_000),
+  // Long enough for ingress-nginx and kube-proxy to see the endpoint go (about a second each) with room to spare.
+  SHUTDOWN_DRAIN_MS: Integer(0, 600_000, 5000),
   MAX_EVENT_LOOP_DELAY_MS: Integer(0, 60_000, 1000),
   SIMULATOR_PORT: Integer(0, 65535, 3001),
   // Loopback unless asked: the simulator's /__simulator/* control endpoints rewrite what it answers.
@@ -107,8 +109,10 @@ export interface Config {
     secret: string
     timeoutMs: number
   }
-  /** How long in-flight requests may take to finish after SIGTERM or SIGINT. */
+  /** How long in-flight requests may take to finish once the drain ends. */
   shutdownGraceMs: number
+  /** After SIGTERM or SIGINT: how long the replica keeps answering, not ready, before it stops listening. */
+  shutdownDrainMs: number
   /** Above this event-loop delay new API requests are shed with 503 rather than queued; 0: never. */
   maxEventLoopDelayMs: number
   /** Redirect URLs and Android package names registered with the Dwolla account. */
@@ -293,6 +297,7 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
       timeoutMs: valid.UPSTREAM_TIMEOUT_MS
     },
     shutdownGraceMs: valid.SHUTDOWN_GRACE_MS,
+    shutdownDrainMs: valid.SHUTDOWN_DRAIN_MS,
     maxEventLoopDelayMs: valid.MAX_EVENT_LOOP_DELAY_MS,
     registeredRedirects: registeredRedirects.length > 0 || !simulated
       ? registeredRedirects

@@ -3,6 +3,7 @@ import { pino } from 'pino'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { createLogger } from './logger.js'
+import { shutDown } from './shutdown.js'
 import { startEmbeddedSimulator } from './simulator/embedded.js'
 
 let config: Config
@@ -41,18 +42,15 @@ const app = await buildApp(
 )
 if (embedded) app.addHook('onClose', () => embedded.simulator.close())
 
-// On SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close idle keep-alive
-// connections, and exit; past the grace period, exit anyway.
+// On SIGTERM/SIGINT: drain (not ready, still answering), then stop accepting and let in-flight
+// requests finish; past drain plus grace, exit anyway.
 closeWithGrace({
-  delay: config.shutdownGraceMs,
+  delay: config.shutdownDrainMs + config.shutdownGraceMs,
   logger: { error: (message: unknown) => logger.error({ err: message }, 'shutdown') }
 }, async ({ signal, err }) => {
   if (err) logger.error({ err }, 'closing after an unhandled error')
-  else logger.info({ signal }, 'shutting down')
-  // Keep-alive connections of requests that finish during the drain go idle after closing began.
-  const reapIdle = setInterval(() => app.server.closeIdleConnections(), 100)
-  await app.close()
-  clearInterval(reapIdle)
+  else logger.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down')
+  await shutDown(app, config.shutdownDrainMs)
 })
 
 await app.listen({ port: config.port, host: config.host })

@@ -22,6 +22,7 @@ interface ComposeService {
   environment?: Record<string, string>
   deploy?: { replicas?: number }
   ports?: string[]
+  stop_grace_period?: string
   depends_on?: Record<string, unknown> | string[]
   networks?: { default?: { ipv4_address?: string } }
   healthcheck?: { test?: string[] }
@@ -50,8 +51,11 @@ t.test('docker-compose.yml: two replicas behind one port, Redis, the simulator, 
   const { service, simulator, redis, proxy } = compose.services
   t.equal(service?.deploy?.replicas, 2)
   t.same(proxy?.ports, ['8080:8080'], 'one port in front')
-  t.match(compose.configs.proxy?.content, /proxy_pass \$\$upstream;/)
-  t.match(compose.configs.proxy?.content, /set \$\$upstream http:\/\/service:3000;/, 'to the replicas')
+  t.match(compose.configs.proxy?.content, /proxy_pass http:\/\/service;/)
+  t.match(compose.configs.proxy?.content, /upstream service \{[^}]*server service:3000 resolve;[^}]*keepalive \d+;/, 'to the replicas, over keep-alive connections')
+  for (const directive of ['proxy_http_version 1.1;', 'proxy_set_header Connection "";', 'proxy_buffering off;', 'proxy_read_timeout 3600s;']) {
+    t.ok(compose.configs.proxy?.content.includes(directive), `${directive} (keep-alive upstreams; live-event streams unbuffered and long)`)
+  }
   t.ok(redis, 'Redis for shared counters')
   t.same(simulator?.command, ['node', 'dist/simulator/server.js'])
 
@@ -63,6 +67,8 @@ t.test('docker-compose.yml: two replicas behind one port, Redis, the simulator, 
   t.equal(config.dwolla.apiUrl, `http://simulator:${simulatorEnv.PORT}`, 'the service talks to the simulator service')
   t.equal(config.auth.mode, 'jwt', 'production configuration')
   t.same(config.plainHttpAllowed, ['DWOLLA_API_URL'], "the simulator's plain http, allowed by name")
+  const stopGraceMs = Number(/^(\d+)s$/.exec(service?.stop_grace_period ?? '')?.[1]) * 1000
+  t.ok(stopGraceMs > config.shutdownDrainMs + config.shutdownGraceMs, 'compose waits out the drain and the grace before SIGKILL')
   t.same([serviceEnv.DWOLLA_KEY, serviceEnv.DWOLLA_SECRET], [simulatorEnv.DWOLLA_KEY, simulatorEnv.DWOLLA_SECRET], 'matching credentials')
   t.equal(serviceEnv.REDIRECT_URLS, simulatorEnv.REDIRECT_URLS, 'the same registered redirects on both sides')
 })
@@ -88,8 +94,8 @@ t.test('docker-compose.yml: only the proxy is trusted, metrics and simulator con
 
   t.same(config.metrics, { listen: { port: 9464, host: '0.0.0.0' } }, 'metrics on a port of their own, for the compose network')
   const proxyConfig = compose.configs.proxy?.content ?? ''
-  t.same(proxyConfig.match(/proxy_pass .*/g), ['proxy_pass $$upstream;'], 'one upstream')
-  t.same(proxyConfig.match(/http:\/\/service:\d+/g), ['http://service:3000'], 'the API port only, not the metrics port')
+  t.same(proxyConfig.match(/proxy_pass .*/g), ['proxy_pass http://service;'], 'one upstream')
+  t.same(proxyConfig.match(/server service:\d+/g), ['server service:3000'], 'the API port only, not the metrics port')
   t.match(proxyConfig, /location = \/metrics \{\s*return 404;\s*\}/, '/metrics is refused at the proxy as well')
   t.notOk(service?.ports, 'the replicas publish no port')
 
