@@ -42,15 +42,17 @@ const app = await buildApp(
 )
 if (embedded) app.addHook('onClose', () => embedded.simulator.close())
 
-// On SIGTERM/SIGINT: drain (not ready, still answering), then stop accepting and let in-flight
-// requests finish; past drain plus grace, exit anyway.
+// On SIGTERM: drain (not ready, still answering), then stop accepting and let in-flight requests
+// finish; past drain plus grace, exit anyway.
 closeWithGrace({
   delay: config.shutdownDrainMs + config.shutdownGraceMs,
   logger: { error: (message: unknown) => logger.error({ err: message }, 'shutdown') }
 }, async ({ signal, err }) => {
+  // Ctrl-C (SIGINT) ends a run in a terminal: no load balancer is there to drain.
+  const drainMs = signal === 'SIGINT' ? 0 : config.shutdownDrainMs
   if (err) logger.error({ err }, 'closing after an unhandled error')
-  else logger.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down')
-  await shutDown(app, config.shutdownDrainMs)
+  else logger.info({ signal, drainMs }, 'shutting down')
+  await shutDown(app, drainMs)
 })
 
 await app.listen({ port: config.port, host: config.host })
