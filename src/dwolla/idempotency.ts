@@ -18,7 +18,7 @@ export interface CreateScope {
  * request's content and the caller's key: the same call retried gets the same key (and Dwolla's
  * first answer), anything else an independent create. Shaped as a UUID (version 8, RFC 9562),
  * the form Dwolla's page recommends. Without a caller's key nothing can repeat the create, so a
- * fresh random UUID serves as well, without the hashing (about 10 µs a request).
+ * fresh random UUID serves as well, and spares every such request the hashing.
  */
 export function dwollaIdempotencyKey (operation: Operation, { customerId, exchangeId, content, callerKey }: CreateScope): string {
   if (callerKey === undefined) return randomUUID()

@@ -72,8 +72,8 @@ interface Answer {
 /**
  * One attempt as an undici dispatch handler (its onConnect ... onError interface): it keeps the
  * status, the two headers the service reads and the body, and settles once. No Readable body,
- * AbortSignal or EventEmitter and no AsyncResource per attempt, as pool.request has: that cost
- * about 25 µs per request. The time budget aborts through undici's own abort callback; if it ends
+ * AbortSignal or EventEmitter and no AsyncResource per attempt, as pool.request has: those cost
+ * measurably on every request. The time budget aborts through undici's own abort callback; if it ends
  * before undici has handed that over, the attempt settles at once and aborts as it connects.
  */
 class Attempt {
