@@ -1,8 +1,6 @@
-import { DwollaEvent } from '../webhooks/schemas.js'
-import { refusalProblem, type DwollaClient, type WebhookSubscription } from './client.js'
-import { compile, isEventsPage, isWebhookSubscription } from './wire.js'
-
-const isDwollaEvent = compile(DwollaEvent)
+import type { DwollaCore } from './core.js'
+import { pauseWebhookSubscriptions } from './webhook-subscriptions.js'
+import { isDwollaEvent, isEventsPage, type DwollaEvent } from './wire.js'
 
 /** An entry the service can use: Dwolla's event, with a `created` that is a time. */
 const isUsableEvent = (entry: unknown): entry is DwollaEvent => isDwollaEvent(entry) && !Number.isNaN(Date.parse(entry.created))
@@ -14,12 +12,12 @@ export interface EventsPage {
   malformed: number
 }
 
-/** Dwolla's event log and the pausing of webhook subscriptions, on the client's authorized calls. */
-export function createDwollaEvents ({ authorized, retrieve }: Pick<DwollaClient, 'authorized' | 'retrieve'>) {
+/** Dwolla's event log, and the pausing of the subscriptions that deliver it, on the client's authorized calls. */
+export function createDwollaEvents (core: Pick<DwollaCore, 'authorized' | 'retrieve'>) {
   return {
     /** A page of `GET /events`, newest first. */
     async listEvents (limit: number, offset: number): Promise<EventsPage> {
-      const page = await retrieve('listEvents', `/events?limit=${limit}&offset=${offset}`, isEventsPage)
+      const page = await core.retrieve('listEvents', `/events?limit=${limit}&offset=${offset}`, isEventsPage)
       const events: DwollaEvent[] = []
       for (const entry of page._embedded.events) {
         // Only what the service reads travels on: the account and self links stay here.
@@ -31,16 +29,7 @@ export function createDwollaEvents ({ authorized, retrieve }: Pick<DwollaClient,
       return { events, malformed: page._embedded.events.length - events.length }
     },
 
-    /** Pauses or unpauses (resumes) a webhook subscription; answers it as it now is. */
-    async setWebhookSubscriptionPaused (id: string, paused: boolean): Promise<WebhookSubscription> {
-      const operation = 'updateWebhookSubscription'
-      const response = await authorized(operation, { method: 'POST', path: `/webhook-subscriptions/${encodeURIComponent(id)}`, body: JSON.stringify({ paused }) })
-      if (response.status === 200 && isWebhookSubscription(response.body)) {
-        const { url, created } = response.body
-        return { id: response.body.id, url, paused: response.body.paused, created }
-      }
-      throw refusalProblem(operation, response, [], { 404: 'NOT_FOUND' })
-    }
+    setWebhookSubscriptionPaused: pauseWebhookSubscriptions(core)
   }
 }
 

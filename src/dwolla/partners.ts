@@ -1,7 +1,9 @@
-export type PartnerName = 'visa' | 'plaid' | 'mx'
+/** The open banking partners this service links banks through, as Dwolla names them. */
+export const PARTNER_NAMES = ['visa', 'plaid', 'mx'] as const
+export type PartnerName = typeof PARTNER_NAMES[number]
 
-const PARTNER_NAMES: ReadonlySet<string> = new Set<PartnerName>(['visa', 'plaid', 'mx'])
-const isPartnerName = (name: string): name is PartnerName => PARTNER_NAMES.has(name)
+const PARTNERS: ReadonlySet<string> = new Set(PARTNER_NAMES)
+const isPartnerName = (name: string): name is PartnerName => PARTNERS.has(name)
 
 export interface PartnerDirectoryOptions {
   /** Dwolla's exchange partners as name and self href. */

@@ -54,6 +54,7 @@ export const FundingSource = Type.Object({
   bankAccountType: Type.Union([Type.Literal('checking'), Type.Literal('savings')]),
   status: Type.String()
 })
+export type BankAccountType = Static<typeof FundingSource>['bankAccountType']
 
 /** A customer's exchanges: through which partner, in which state. */
 export const Exchanges = Type.Object({
@@ -75,6 +76,7 @@ export const Balance = Type.Object({
   closing: Amount,
   lastUpdated: Type.String()
 })
+export type Balance = Static<typeof Balance>
 
 const WebhookSubscription = Type.Object({
   id: Type.String({ minLength: 1 }),
@@ -82,10 +84,24 @@ const WebhookSubscription = Type.Object({
   paused: Type.Boolean(),
   created: Type.String()
 })
+export type WebhookSubscription = Static<typeof WebhookSubscription>
 
 export const WebhookSubscriptions = Type.Object({
   _embedded: Type.Object({ 'webhook-subscriptions': Type.Array(WebhookSubscription) })
 })
+
+/** Dwolla's event, as each webhook carries it and its event log lists it; members not listed are allowed and ignored. */
+export const DwollaEvent = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 128, description: "The event's id: Dwolla's retries and duplicates repeat it." }),
+  topic: Type.String({ minLength: 1, maxLength: 128, examples: ['customer_exchange_reauth_required'] }),
+  resourceId: Type.String({ minLength: 1, maxLength: 128, description: 'The exchange or funding source the event is about.' }),
+  created: Type.String({ description: 'When Dwolla created the event (ISO-8601).' }),
+  _links: Type.Object({
+    resource: Link,
+    customer: Type.Optional(Link)
+  })
+}, { description: "Dwolla's webhook event; see Dwolla's webhook events reference." })
+export type DwollaEvent = Static<typeof DwollaEvent>
 
 /** A page of Dwolla's event log, newest first; each entry is checked on its own, so one bad entry spoils no other. */
 export const EventsPage = Type.Object({
@@ -129,4 +145,5 @@ export const isBalance = compile(Balance)
 export const isWebhookSubscriptions = compile(WebhookSubscriptions)
 export const isWebhookSubscription = compile(WebhookSubscription)
 export const isEventsPage = compile(EventsPage)
+export const isDwollaEvent = compile(DwollaEvent)
 export const isDwollaErrorBody = compile(DwollaErrorBody)

@@ -1,6 +1,6 @@
+import type { PartnerName as Partner } from '../dwolla/client.js'
 import type { ProblemCode } from '../problems.js'
 
-export type Partner = 'visa' | 'plaid' | 'mx'
 export type Platform = 'web' | 'ios' | 'android'
 
 export interface RedirectRequest {

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { PARTNER_NAMES } from '../dwolla/client.js'
 import { PlainText } from '../plain-text.js'
 import { NO_STORE } from '../problems.js'
 import { StringEnum } from '../string-enum.js'
@@ -30,7 +31,7 @@ export const idempotencyHeaders = (created: string) => Type.Object({
   }))
 })
 
-export const PartnerSchema = StringEnum(['visa', 'plaid', 'mx'], {
+export const PartnerSchema = StringEnum(PARTNER_NAMES, {
   description: 'The open banking partner that verifies the bank account.'
 })
 

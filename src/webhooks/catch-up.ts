@@ -1,6 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { DwollaClient } from '../dwolla/client.js'
-import type { DwollaEvents } from '../dwolla/events.js'
+import type { DwollaClient, DwollaEvents } from '../dwolla/client.js'
 import type { Metrics } from '../metrics.js'
 import type { SharedState } from '../shared-state.js'
 import type { DwollaEvent } from './schemas.js'

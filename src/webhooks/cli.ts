@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { ConfigError, DWOLLA_API_URLS, EnvSchema, plainHttpAllowed, readEnv } from '../config.js'
-import { createDwollaClient } from '../dwolla/client.js'
-import { createDwollaEvents } from '../dwolla/events.js'
+import { createDwollaClient, createDwollaEvents } from '../dwolla/client.js'
 import { runWebhooksCommand } from './command.js'
 
 /** `npm run webhooks -- subscribe <url> | list | remove <id> | resume <id>`: the service's Dwolla settings, nothing else. */

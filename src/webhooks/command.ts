@@ -1,5 +1,4 @@
-import type { DwollaClient } from '../dwolla/client.js'
-import type { DwollaEvents } from '../dwolla/events.js'
+import type { DwollaClient, DwollaEvents } from '../dwolla/client.js'
 import { Problem } from '../problems.js'
 
 export const USAGE = 'usage: npm run webhooks -- subscribe <url> | list | remove <id> | resume <id>'

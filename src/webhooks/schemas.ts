@@ -1,19 +1,6 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
 
-const Link = Type.Object({ href: Type.String({ minLength: 1 }) })
-
-/** Dwolla's event, as each webhook carries it; members not listed are allowed and ignored. */
-export const DwollaEvent = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 128, description: "The event's id: Dwolla's retries and duplicates repeat it." }),
-  topic: Type.String({ minLength: 1, maxLength: 128, examples: ['customer_exchange_reauth_required'] }),
-  resourceId: Type.String({ minLength: 1, maxLength: 128, description: 'The exchange or funding source the event is about.' }),
-  created: Type.String({ description: 'When Dwolla created the event (ISO-8601).' }),
-  _links: Type.Object({
-    resource: Link,
-    customer: Type.Optional(Link)
-  })
-}, { description: "Dwolla's webhook event; see Dwolla's webhook events reference." })
-export type DwollaEvent = Static<typeof DwollaEvent>
+export { DwollaEvent } from '../dwolla/client.js'
 
 export const WebhookHeaders = Type.Object({
   'x-request-signature-sha-256': Type.Optional(Type.String({ description: 'Hex HMAC-SHA256 of the raw body, keyed by DWOLLA_WEBHOOK_SECRET.' })),

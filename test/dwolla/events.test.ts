@@ -1,6 +1,5 @@
 import t, { type Test } from 'tap'
-import { createDwollaClient } from '../../src/dwolla/client.js'
-import { createDwollaEvents } from '../../src/dwolla/events.js'
+import { createDwollaClient, createDwollaEvents } from '../../src/dwolla/client.js'
 import { createMetrics } from '../../src/metrics.js'
 import { KEY, SECRET, customerWithExchange } from '../simulator/helpers.js'
 

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { checkRedirect, type Partner, type Platform } from '../../src/exchange-sessions/redirect-rules.js'
+import type { PartnerName as Partner } from '../../src/dwolla/client.js'
+import { checkRedirect, type Platform } from '../../src/exchange-sessions/redirect-rules.js'
 
 const registered = new Set([
   'https://app.example.com/iav-callback',

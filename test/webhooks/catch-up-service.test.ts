@@ -1,7 +1,6 @@
 import t, { type Test } from 'tap'
 import { buildApp, type App } from '../../src/app.js'
-import { createDwollaClient } from '../../src/dwolla/client.js'
-import { createDwollaEvents } from '../../src/dwolla/events.js'
+import { createDwollaClient, createDwollaEvents } from '../../src/dwolla/client.js'
 import { createLogger } from '../../src/logger.js'
 import { createMetrics } from '../../src/metrics.js'
 import { runWebhooksCommand } from '../../src/webhooks/command.js'

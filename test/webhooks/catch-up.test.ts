@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
-import { createDwollaClient } from '../../src/dwolla/client.js'
-import { createDwollaEvents } from '../../src/dwolla/events.js'
+import { createDwollaClient, createDwollaEvents } from '../../src/dwolla/client.js'
 import { createLogger } from '../../src/logger.js'
 import { createMetrics } from '../../src/metrics.js'
 import { createMemoryState, type SharedState } from '../../src/shared-state.js'
