@@ -6,7 +6,7 @@ import { isDwollaEvent, isEventsPage, type DwollaEvent } from './wire.js'
 const isUsableEvent = (entry: unknown): entry is DwollaEvent => isDwollaEvent(entry) && !Number.isNaN(Date.parse(entry.created))
 
 /** One page of Dwolla's event log: the entries that are events, and how many were not. */
-export interface EventsPage {
+interface EventsPage {
   events: DwollaEvent[]
   /** Entries skipped because they do not match Dwolla's event (logged and counted by the caller). */
   malformed: number

@@ -8,7 +8,7 @@ export type SessionStart =
   | { partner: 'visa' | 'mx'; exchangeSessionUrl: string }
   | { partner: 'plaid'; linkToken: string }
 
-export interface CreateExchangeSession {
+interface CreateExchangeSession {
   customerId: string
   partner: PartnerName
   platform: string
@@ -17,7 +17,7 @@ export interface CreateExchangeSession {
   idempotencyKey: string | undefined
 }
 
-export interface CreateReAuthExchangeSession extends CreateExchangeSession {
+interface CreateReAuthExchangeSession extends CreateExchangeSession {
   exchangeId: string
   /** The exchange's own partner (see exchangePartner). */
   partner: PartnerName

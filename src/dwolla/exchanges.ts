@@ -5,7 +5,7 @@ import { refused } from './refusals.js'
 import { isAvailableExchangeConnections, isExchange, isExchanges } from './wire.js'
 
 /** One of the customer's exchanges, as the app sees it. */
-export interface CustomerExchange {
+interface CustomerExchange {
   exchangeId: string
   /** Dwolla's partner name in lowercase: visa, plaid, mx, or another Dwolla lists. */
   partner: string
@@ -13,7 +13,7 @@ export interface CustomerExchange {
   created: string
 }
 
-export interface AvailableConnection {
+interface AvailableConnection {
   name: string
   availableConnectionToken: string
 }

@@ -6,12 +6,12 @@ import { CUSTOMER_REFUSALS, errorBody, refusalProblem, refused } from './refusal
 import { isBalance, isFundingSource, isFundingSourceOwner, type Balance, type BankAccountType } from './wire.js'
 
 /** What the partner's flow handed the app: Visa's exchange, or a token Dwolla turns into one. */
-export type PartnerGrant =
+type PartnerGrant =
   | { partner: 'visa'; exchangeId: string }
   | { partner: 'plaid'; publicToken: string }
   | { partner: 'mx'; availableConnectionToken: string }
 
-export type CreateFundingSource = PartnerGrant & {
+type CreateFundingSource = PartnerGrant & {
   customerId: string
   name: string
   bankAccountType: BankAccountType
@@ -20,7 +20,7 @@ export type CreateFundingSource = PartnerGrant & {
 }
 
 /** What the app learns of the verified bank. */
-export interface VerifiedBank {
+interface VerifiedBank {
   fundingSourceId: string
   /** The exchange it came from: the one to re-authenticate when Dwolla asks. */
   exchangeId: string
