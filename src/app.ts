@@ -23,7 +23,9 @@ import { securityHeaders } from './plugins/security-headers.js'
 import { serviceDescription } from './plugins/service-description.js'
 import { answerClientError, registerProblemHandlers } from './problems.js'
 import { createMemoryState, createRedisState } from './shared-state.js'
+import { createMemoryInbox } from './webhooks/inbox.js'
 import { createWebhookProcessor } from './webhooks/processor.js'
+import { createRedisInbox } from './webhooks/redis-inbox.js'
 import { webhookRoutes } from './webhooks/routes.js'
 
 /** A configuration whose Dwolla base URL is known (in simulator mode: once the simulator listens). */
@@ -95,32 +97,33 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   // Before any route: it guards every /v1 route registered after it.
   await app.register(callerGuard, { auth: config.auth, corsOrigins: config.corsOrigins })
   await app.register(healthRoutes, { dwollaReady: dwolla.ready })
-  if (config.webhookSecret === undefined) {
-    app.log.warn('DWOLLA_WEBHOOK_SECRET is unset: POST /webhooks/dwolla is not served, so bank links are not marked by Dwolla\'s webhooks')
-  } else {
-    const secret = config.webhookSecret
-    await app.register(webhookRoutes, {
-      secret,
-      state: shared,
-      process: createWebhookProcessor({ bankLinks, liveEvents, log: app.log }),
-      metrics: metrics.webhooks
-    })
-    if (options.subscribeWebhooks) {
-      app.addHook('onListen', async () => {
-        const { port } = app.server.address() as { port: number }
-        const url = `http://127.0.0.1:${port}/webhooks/dwolla`
-        const id = await dwolla.createWebhookSubscription(url, secret)
-        app.log.info({ webhookSubscriptionId: id, url }, 'subscribed to the simulator\'s webhooks')
-      })
+  // The scope under load shedding: the API and Dwolla's webhooks, not the probes or metrics.
+  await app.register(async (shed) => {
+    if (config.maxEventLoopDelayMs > 0) await shed.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
+    if (config.webhookSecret === undefined) {
+      app.log.warn('DWOLLA_WEBHOOK_SECRET is unset: POST /webhooks/dwolla is not served, so bank links are not marked by Dwolla\'s webhooks')
+    } else {
+      const secret = config.webhookSecret
+      const process = createWebhookProcessor({ bankLinks, liveEvents, log: app.log })
+      const inbox = config.rateLimit.redisUrl === undefined
+        ? createMemoryInbox(process, metrics.webhooks)
+        : await createRedisInbox(config.rateLimit.redisUrl, process, { log: app.log, metrics: metrics.webhooks, tuning: config.webhookInbox })
+      // Closed before the shared state its work writes to.
+      shed.addHook('onClose', () => inbox.close())
+      await shed.register(webhookRoutes, { secret, inbox, metrics: metrics.webhooks, limitSender: app.limitWebhookSender })
+      if (options.subscribeWebhooks) {
+        app.addHook('onListen', async () => {
+          const { port } = app.server.address() as { port: number }
+          const url = `http://127.0.0.1:${port}/webhooks/dwolla`
+          const id = await dwolla.createWebhookSubscription(url, secret)
+          app.log.info({ webhookSubscriptionId: id, url }, 'subscribed to the simulator\'s webhooks')
+        })
+      }
     }
-  }
-  // The API scope: what protects the /v1 routes applies to them alone, not to probes or metrics.
-  await app.register(async (api) => {
-    if (config.maxEventLoopDelayMs > 0) await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
-    await api.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
-    await api.register(fundingSourceRoutes, { dwolla, bankLinks })
-    await api.register(bankLinkRoutes, { dwolla, bankLinks })
-    await api.register(liveEventRoutes, { liveEvents, ...config.events, liveStreams: metrics.liveStreams })
+    await shed.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
+    await shed.register(fundingSourceRoutes, { dwolla, bankLinks })
+    await shed.register(bankLinkRoutes, { dwolla, bankLinks })
+    await shed.register(liveEventRoutes, { liveEvents, ...config.events, liveStreams: metrics.liveStreams })
   })
   return app
 }

@@ -22,6 +22,8 @@ const AuthEnv = Type.Object({
   RATE_LIMIT_MAX: Integer(1, 1_000_000, 60),
   // A subset of what @fastify/rate-limit reads: `30 seconds`, `1 minute`, `1 hour`, `500 ms`.
   RATE_LIMIT_WINDOW: Type.String({ pattern: '^\\d+ ?(ms|seconds?|minutes?|hours?)$', default: '1 minute' }),
+  // Per client address, counted before the signature is checked: far above Dwolla's own bursts and retries.
+  WEBHOOK_RATE_LIMIT_MAX: Integer(1, 1_000_000, 3000),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   // Addresses or CIDRs of the proxies in front, or proxy-addr's names (loopback, uniquelocal).
   TRUST_PROXY: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*$' }))
@@ -95,6 +97,8 @@ export interface Config {
   docsEnabled: boolean
   /** Verifies Dwolla's webhooks; unset (outside simulator mode): POST /webhooks/dwolla is not served. */
   webhookSecret: string | undefined
+  /** The shared webhook inbox's retries and lease (no variable sets them). */
+  webhookInbox: InboxTuning
   /** The live event streams: heartbeat interval, and how many one caller may hold open per replica. */
   events: { heartbeatSeconds: number, maxStreamsPerCaller: number }
   auth: AuthConfig
@@ -154,12 +158,24 @@ export type AuthConfig =
       cookie: string | undefined
     }
 
+/** How the shared webhook inbox retries an event's work, and how long a replica holds one. */
+export interface InboxTuning {
+  /** Tries of an event's work before it is a dead letter. */
+  attempts: number
+  /** The first retry's delay; each next one doubles it. */
+  backoffMs: number
+  /** How long a replica holds an event it works on before another may take it over. */
+  leaseMs: number
+}
+
 export interface RateLimitConfig {
   max: number
   /** As @fastify/rate-limit reads it, e.g. `1 minute`. */
   window: string
   /** Shares the counters across replicas; unset: in memory. */
   redisUrl: string | undefined
+  /** POST /webhooks/dwolla deliveries a client address may make per minute. */
+  webhookMaxPerMinute: number
 }
 
 export class ConfigError extends Error {
@@ -248,6 +264,8 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
     docsEnabled: valid.DOCS_ENABLED ?? simulated,
     // The service subscribes itself to the simulator's webhooks with a secret of its own.
     webhookSecret: valid.DWOLLA_WEBHOOK_SECRET ?? (simulated ? randomBytes(24).toString('hex') : undefined),
+    // 8 tries over about two minutes; a replica's lease renewed every 5 s, taken over 10 s after it died.
+    webhookInbox: { attempts: 8, backoffMs: 1000, leaseMs: 10_000 },
     events: { heartbeatSeconds: valid.EVENTS_HEARTBEAT_SECONDS, maxStreamsPerCaller: valid.EVENTS_MAX_STREAMS_PER_CALLER },
     connections: {
       requestTimeoutMs: valid.REQUEST_TIMEOUT_MS,
@@ -294,7 +312,7 @@ function readAuthEnv (env: Env, simulated: boolean): Pick<Config, 'auth' | 'cors
   return {
     auth: mode === 'jwt' ? readJwtAuth(env) : { mode },
     corsOrigins,
-    rateLimit: { max: env.RATE_LIMIT_MAX, window: env.RATE_LIMIT_WINDOW, redisUrl: env.REDIS_URL },
+    rateLimit: { max: env.RATE_LIMIT_MAX, window: env.RATE_LIMIT_WINDOW, redisUrl: env.REDIS_URL, webhookMaxPerMinute: env.WEBHOOK_RATE_LIMIT_MAX },
     trustProxy: env.TRUST_PROXY === undefined ? false : list(env.TRUST_PROXY)
   }
 }

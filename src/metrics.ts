@@ -64,6 +64,17 @@ export function createMetrics () {
     help: 'Dwolla webhooks acknowledged without processing: their event was seen already.',
     registers
   })
+  const webhooksIgnored = new Counter({
+    name: 'webhooks_ignored_total',
+    help: 'Dwolla webhooks acknowledged and not acted on, by reason: topic (not handled) or expired (created more than 30 days ago).',
+    labelNames: ['reason'] as const,
+    registers
+  })
+  const webhooksDeadLettered = new Counter({
+    name: 'webhooks_dead_lettered_total',
+    help: 'Dwolla events whose work failed on every try: kept as dead letters (npm run webhooks -- dead-letters).',
+    registers
+  })
   const liveStreams = new Gauge({
     name: 'live_event_streams_open',
     help: 'Server-Sent Events streams open on this replica.',
@@ -81,7 +92,10 @@ export function createMetrics () {
       tokenRefreshes.inc()
     }
   }
-  return { registry, httpDuration, dwolla, webhooks: { received: webhooksReceived, rejected: webhooksRejected, duplicated: webhooksDuplicated }, liveStreams }
+  const webhooks = {
+    received: webhooksReceived, rejected: webhooksRejected, duplicated: webhooksDuplicated, ignored: webhooksIgnored, deadLettered: webhooksDeadLettered
+  }
+  return { registry, httpDuration, dwolla, webhooks, liveStreams }
 }
 
 export type Metrics = ReturnType<typeof createMetrics>
