@@ -1,10 +1,14 @@
 import { Type } from '@sinclair/typebox'
 import { ConfigError, DWOLLA_API_URLS, EnvSchema, readEnv } from '../config.js'
 import { createDwollaClient } from '../dwolla/client.js'
-import { runWebhooksCommand } from './command.js'
+import { isInboxCommand, runInboxCommand, runWebhooksCommand } from './command.js'
+import { openDeadLetters } from './redis-inbox.js'
 
-/** `npm run webhooks -- subscribe <url> | list | remove <id>`: the service's Dwolla settings, nothing else. */
-const CommandEnv = Type.Pick(EnvSchema, ['DWOLLA_ENV', 'DWOLLA_KEY', 'DWOLLA_SECRET', 'DWOLLA_API_URL', 'UPSTREAM_TIMEOUT_MS', 'DWOLLA_WEBHOOK_SECRET'])
+/**
+ * `npm run webhooks -- subscribe <url> | list | remove <id>`: the service's Dwolla settings, nothing else;
+ * `dead-letters | replay <eventId>`: the shared inbox, through REDIS_URL.
+ */
+const CommandEnv = Type.Pick(EnvSchema, ['DWOLLA_ENV', 'DWOLLA_KEY', 'DWOLLA_SECRET', 'DWOLLA_API_URL', 'UPSTREAM_TIMEOUT_MS', 'DWOLLA_WEBHOOK_SECRET', 'REDIS_URL'])
 
 function fail (message: string): never {
   process.stderr.write(`${message}\n`)
@@ -20,23 +24,41 @@ function readCommandEnv () {
   }
 }
 
+const args = process.argv.slice(2)
+const print = (line: string) => process.stdout.write(`${line}\n`)
 const env = readCommandEnv()
-const dwollaEnv = env.DWOLLA_ENV ?? 'sandbox'
-const apiUrl = env.DWOLLA_API_URL ?? (dwollaEnv === 'simulator' ? undefined : DWOLLA_API_URLS[dwollaEnv])
-const { DWOLLA_KEY: key, DWOLLA_SECRET: secret } = env
-if (apiUrl === undefined || key === undefined || secret === undefined) {
-  fail('Set DWOLLA_KEY and DWOLLA_SECRET, and DWOLLA_ENV (sandbox, production) or DWOLLA_API_URL (a running simulator).')
+
+async function inboxCommand () {
+  if (env.REDIS_URL === undefined) {
+    fail('Set REDIS_URL: dead letters live in the shared inbox, which only Redis holds (without it a failed event is answered 503 and Dwolla retries it).')
+  }
+  const deadLetters = openDeadLetters(env.REDIS_URL)
+  try {
+    return await runInboxCommand(args, { deadLetters, print })
+  } finally {
+    await deadLetters.close()
+  }
 }
-const dwolla = createDwollaClient({
-  apiUrl,
-  key,
-  secret,
-  timeoutMs: env.UPSTREAM_TIMEOUT_MS,
-  observer: { call () {}, retry () {}, tokenRefresh () {} }
-})
-process.exitCode = await runWebhooksCommand(process.argv.slice(2), {
-  dwolla,
-  secret: env.DWOLLA_WEBHOOK_SECRET,
-  print: (line) => process.stdout.write(`${line}\n`)
-})
-await dwolla.close()
+
+async function dwollaCommand () {
+  const dwollaEnv = env.DWOLLA_ENV ?? 'sandbox'
+  const apiUrl = env.DWOLLA_API_URL ?? (dwollaEnv === 'simulator' ? undefined : DWOLLA_API_URLS[dwollaEnv])
+  const { DWOLLA_KEY: key, DWOLLA_SECRET: secret } = env
+  if (apiUrl === undefined || key === undefined || secret === undefined) {
+    fail('Set DWOLLA_KEY and DWOLLA_SECRET, and DWOLLA_ENV (sandbox, production) or DWOLLA_API_URL (a running simulator).')
+  }
+  const dwolla = createDwollaClient({
+    apiUrl,
+    key,
+    secret,
+    timeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    observer: { call () {}, retry () {}, tokenRefresh () {} }
+  })
+  try {
+    return await runWebhooksCommand(args, { dwolla, secret: env.DWOLLA_WEBHOOK_SECRET, print })
+  } finally {
+    await dwolla.close()
+  }
+}
+
+process.exitCode = await (isInboxCommand(args[0]) ? inboxCommand() : dwollaCommand())
