@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logger.js'
 import { runInboxCommand, runWebhooksCommand, USAGE } from '../../src/webhooks/command.js'
 import { createRedisInbox, openDeadLetters } from '../../src/webhooks/redis-inbox.js'
 import { startRedis } from '../auth/redis.js'
-import { eventually } from '../helpers.js'
+import { captureLogs, eventually } from '../helpers.js'
 import { tsEntry } from '../processes.js'
 import { dwollaEvent } from './events.js'
 import { KEY, SECRET, simulator } from '../simulator/helpers.js'
@@ -80,7 +80,7 @@ t.test('dead-letters lists the events out of tries, replay puts one back in the 
   const inbox = await createRedisInbox(redis.url, async (event) => {
     if (!healthy) throw new Error('WRONGTYPE Operation against a key holding the wrong kind of value')
     done.push(event.id)
-  }, { log: createLogger('silent'), metrics: createMetrics().webhooks, tuning: { attempts: 2, backoffMs: 50, leaseMs: 5000 } })
+  }, { log: createLogger('silent', captureLogs().stream), metrics: createMetrics().webhooks, tuning: { attempts: 2, backoffMs: 50, leaseMs: 5000 } })
   t.teardown(() => inbox.close())
   const deadLetters = openDeadLetters(redis.url)
   t.teardown(() => deadLetters.close())

@@ -1,32 +1,8 @@
-import t, { type Test } from 'tap'
-import { buildSandboxApp, eventually, startStack } from '../helpers.js'
+import t from 'tap'
+import { buildSandboxApp, eventually } from '../helpers.js'
 import { startRedis } from '../auth/redis.js'
-import { json, partnerFlows } from '../partner-flows.js'
 import { dwollaEvent, postWebhook, sign } from './events.js'
-
-async function listening (t: Test, env: NodeJS.ProcessEnv = {}) {
-  const stack = await startStack(t, env, undefined, { subscribeWebhooks: true })
-  const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
-  const secret = stack.config.webhookSecret as string
-  const send = (event: object, signature?: string) => {
-    const body = JSON.stringify(event)
-    return postWebhook(base, body, signature ?? sign(secret, body))
-  }
-  const bankLinks = async () => (await stack.app.inject({ method: 'GET', url: `/v1/customers/${stack.customerId}/bank-links` })).json().bankLinks
-  const metric = async (line: RegExp) => {
-    const text = await (await fetch(`${base}/metrics`)).text()
-    return Number(line.exec(text)?.[1] ?? 0)
-  }
-  /** A Visa bank link made through the service: its exchange and funding source. */
-  async function visaBank () {
-    const exchangeId = await partnerFlows(stack).visaExchange()
-    const created = await stack.app.inject({
-      method: 'POST', url: `/v1/customers/${stack.customerId}/funding-sources`, ...json({ partner: 'visa', exchangeId, name: 'Checking', bankAccountType: 'checking' })
-    })
-    return { exchangeId, fundingSourceId: created.json().fundingSourceId as string }
-  }
-  return { ...stack, base, secret, send, bankLinks, metric, visaBank }
-}
+import { listening } from './stack.js'
 
 const REAUTH = 'customer_exchange_reauth_required'
 
