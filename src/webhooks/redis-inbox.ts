@@ -10,6 +10,8 @@ import type { WebhookProcessor } from './processor.js'
 const QUEUE = 'bff-webhook-events'
 /** Well within Dwolla's 10 s: past it the event is not kept, the answer is 503 and Dwolla retries. */
 const STORE_DEADLINE_MS = 2000
+/** A shutdown waits this long for the work in hand, well within SHUTDOWN_GRACE_MS. */
+const CLOSE_DEADLINE_MS = 2000
 
 export interface DeadLetter {
   id: string
@@ -70,7 +72,8 @@ export async function createRedisInbox (
   queue.on('error', (error) => log.warn({ err: error }, 'webhook inbox Redis unavailable'))
   await queue.waitUntilReady()
 
-  const workerConnection = createWorkerConnection(url)
+  let closing = false
+  const workerConnection = createWorkerConnection(url, () => closing)
   const worker = new Worker<HandledEvent>(QUEUE, async (job: Job<HandledEvent>) => { await process(job.data) }, {
     connection: workerConnection,
     concurrency: 10,
@@ -95,9 +98,10 @@ export async function createRedisInbox (
       return 'accepted'
     }, metrics),
     async close () {
-      // The work in hand is finished first; BullMQ leaves the connections it was given open.
-      await worker.close()
-      await queue.close()
+      // The work in hand is not waited for: a job left active is taken over when its lease lapses. A
+      // stalled Redis would hold the close for ever, hence the deadline. BullMQ leaves our connections open.
+      closing = true
+      await withinDeadline(Promise.all([worker.close(true), queue.close()]), CLOSE_DEADLINE_MS).catch(() => {})
       workerConnection.disconnect()
       connection.disconnect()
     }

@@ -3,8 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
 import { startRedis } from '../auth/redis.js'
-import { eventually } from '../helpers.js'
-import { openDeadLetters } from '../../src/webhooks/redis-inbox.js'
+import { captureLogs, eventually } from '../helpers.js'
+import { createLogger } from '../../src/logger.js'
+import { createMetrics } from '../../src/metrics.js'
+import { createRedisInbox, openDeadLetters } from '../../src/webhooks/redis-inbox.js'
 import { dwollaEvent } from './events.js'
 import { listening } from './stack.js'
 
@@ -124,4 +126,27 @@ t.test("a funding source's removal and addition are applied by when Dwolla creat
   t.match(await stack.bankLinks(), [{ exchangeId, fundingSourceIds: [] }], 'the removal stands')
   await stream.next((message) => message.id === removed.id)
   t.notOk(stream.messages.some((message) => message.id === added.id), 'the app is not told of an addition already undone')
+})
+
+t.test('a shutdown while Redis is stalled ends within its deadline; the work it held is taken over', async (t) => {
+  const redis = await startRedis(t)
+  const done: string[] = []
+  const tuning = { attempts: 3, backoffMs: 100, leaseMs: 2000 }
+  const options = { log: createLogger('silent', captureLogs().stream), metrics: createMetrics().webhooks, tuning }
+  let started!: () => void
+  const working = new Promise<void>((resolve) => { started = resolve })
+  // The first replica never finishes its work: it is shut down in the middle of it.
+  const first = await createRedisInbox(redis.url, async () => { started(); await new Promise(() => {}) }, options)
+  const event = dwollaEvent('customer_funding_source_verified', randomUUID(), randomUUID())
+  t.equal(await first.accept(event), 'accepted')
+  await working
+  redis.pause()
+  const closing = performance.now()
+  await first.close()
+  t.ok(performance.now() - closing < 5000, 'closed within its deadline')
+  redis.resume()
+  const second = await createRedisInbox(redis.url, async ({ id }) => { done.push(id) }, options)
+  t.teardown(() => second.close())
+  await eventually(() => done.length === 1, 30_000)
+  t.same(done, [event.id], 'taken over once the lease lapsed')
 })
