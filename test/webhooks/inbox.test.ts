@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
@@ -21,24 +24,25 @@ function redisClient (t: Test, url: string) {
 }
 
 // The first command naming the event is the inbox's look-up (the add then fails: 503); stalled on the add itself, it is kept (200).
-for (const [stallOn, names] of [['its look-up', (args: string[], event: { id: string }) => args.some((arg) => arg.includes(event.id))],
-  ['its write', (args: string[], event: { resourceId: string }) => args.some((arg) => arg.includes(event.resourceId))]] as const) {
+for (const [stallOn, names] of [['its look-up', (line: string, event: { id: string }) => line.includes(event.id)],
+  ['its write', (line: string, event: { resourceId: string }) => line.includes(event.resourceId)]] as const) {
   t.test(`Redis stalls right after the service's first command about an event (${stallOn}): the event is processed once`, async (t) => {
     const redis = await startRedis(t)
     const stack = await listening(t, { REDIS_URL: redis.url })
     const { exchangeId } = await stack.visaBank()
     const stream = await stack.events()
     const event = dwollaEvent(REAUTH, exchangeId, stack.customerId)
-    // Redis stops answering (SIGSTOP) as soon as it sees the command, and resumes 3 s later.
-    const monitor = await redisClient(t, redis.url).monitor()
-    t.teardown(() => monitor.disconnect())
+    // Redis stops answering (SIGSTOP) as soon as redis-cli's MONITOR shows the command, and resumes 3 s later.
+    const monitor = spawn('redis-cli', ['-u', redis.url, 'monitor'])
+    t.teardown(() => { monitor.kill() })
     let stalled = false
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      if (stalled || !names(args, event)) return
+    createInterface({ input: monitor.stdout }).on('line', (line) => {
+      if (stalled || !names(line, event)) return
       stalled = true
       redis.pause()
       setTimeout(redis.resume, 3000)
     })
+    await once(monitor.stdout, 'data')
     const answers: number[] = []
     // Dwolla sends again whatever was not answered 2xx.
     for (;;) {
