@@ -83,8 +83,9 @@ export async function createRedisInbox (
     maxStalledCount: 2
   })
   worker.on('error', (error) => log.warn({ err: error }, 'webhook inbox worker: Redis unavailable'))
-  worker.on('failed', (job, error) => {
-    if (job === undefined) return
+  // BullMQ names the job of every failure its processor or a lapsed lease caused: the only ones this worker has.
+  worker.on('failed', (failed, error) => {
+    const job = failed as Job<HandledEvent>
     const fields = { err: error, eventId: job.id, topic: job.data.topic, tries: job.attemptsMade }
     if (!job.finishedOn) return log.warn(fields, 'webhook event processing failed: tried again later')
     metrics.deadLettered.inc()

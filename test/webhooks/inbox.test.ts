@@ -154,3 +154,18 @@ t.test('a shutdown while Redis is stalled ends within its deadline; the work it 
   await eventually(() => done.length === 1, 30_000)
   t.same(done, [event.id], 'taken over once the lease lapsed')
 })
+
+t.test('the inbox keeps events again once a restarted Redis is back', async (t) => {
+  const redis = await startRedis(t)
+  const inbox = await createRedisInbox(redis.url, async () => {}, {
+    log: createLogger('silent', captureLogs().stream), metrics: createMetrics().webhooks, tuning: { attempts: 3, backoffMs: 100, leaseMs: 2000 }
+  })
+  t.teardown(() => inbox.close())
+  await redis.stop()
+  const event = dwollaEvent('customer_funding_source_verified', randomUUID(), randomUUID())
+  await t.rejects(inbox.accept(event), 'not kept while Redis is down: the route answers 503')
+  await redis.restart()
+  // Sent again until kept, as Dwolla does.
+  await eventually(async () => await inbox.accept(event).then(() => true, () => false), 20_000)
+  t.pass('kept after the restart')
+})
