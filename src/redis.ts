@@ -17,11 +17,7 @@ export function createRedisConnection (url: string): Redis {
 /**
  * A connection for a BullMQ worker: its blocking reads wait on Redis for as long as it takes, and
  * its commands are queued through a reconnect rather than failed (BullMQ retries them itself).
- * Once `closing` says so it stops reconnecting, it and the copies BullMQ makes of it, so a
- * shutdown while Redis is away ends.
  */
-export function createWorkerConnection (url: string, closing: () => boolean): Redis {
-  return new Redis(url, {
-    lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 2000, retryStrategy: (times) => closing() ? null : Math.min(times * 100, 2000)
-  })
+export function createWorkerConnection (url: string): Redis {
+  return new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 2000 })
 }

@@ -72,8 +72,7 @@ export async function createRedisInbox (
   queue.on('error', (error) => log.warn({ err: error }, 'webhook inbox Redis unavailable'))
   await queue.waitUntilReady()
 
-  let closing = false
-  const workerConnection = createWorkerConnection(url, () => closing)
+  const workerConnection = createWorkerConnection(url)
   const worker = new Worker<HandledEvent>(QUEUE, async (job: Job<HandledEvent>) => { await process(job.data) }, {
     connection: workerConnection,
     concurrency: 10,
@@ -101,7 +100,6 @@ export async function createRedisInbox (
     async close () {
       // The work in hand is not waited for: a job left active is taken over when its lease lapses. A
       // stalled Redis would hold the close for ever, hence the deadline. BullMQ leaves our connections open.
-      closing = true
       await withinDeadline(Promise.all([worker.close(true), queue.close()]), CLOSE_DEADLINE_MS).catch(() => {})
       workerConnection.disconnect()
       connection.disconnect()
