@@ -23,10 +23,12 @@ import { securityHeaders } from './plugins/security-headers.js'
 import { serviceDescription } from './plugins/service-description.js'
 import { answerClientError, registerProblemHandlers } from './problems.js'
 import { createMemoryEventLog, createRedisEventLog } from './shared-event-log.js'
-import { createMemoryState, createRedisState, type SharedState } from './shared-state.js'
+import { createMemoryState, createRedisState } from './shared-state.js'
 import { createDrain } from './shutdown.js'
-import { createCatchUp, type AcceptEvent } from './webhooks/catch-up.js'
-import { createWebhookProcessor, isHandledTopic, type WebhookProcessor } from './webhooks/processor.js'
+import { createCatchUp } from './webhooks/catch-up.js'
+import { createMemoryInbox } from './webhooks/inbox.js'
+import { createWebhookProcessor } from './webhooks/processor.js'
+import { createRedisInbox } from './webhooks/redis-inbox.js'
 import { webhookRoutes } from './webhooks/routes.js'
 
 /** A configuration whose Dwolla base URL is known (in simulator mode: once the simulator listens). */
@@ -39,15 +41,6 @@ export interface AppOptions {
   demo?: Omit<DemoOptions, 'redirectUrl'>
   /** Once listening, subscribe POST /webhooks/dwolla to Dwolla's webhooks (the embedded simulator's). */
   subscribeWebhooks?: boolean
-}
-
-/** Until the durable inbox: what POST /webhooks/dwolla does with a verified event (claim its id for 73 h, then process it). */
-function acceptWithoutInbox (state: SharedState, process: WebhookProcessor): AcceptEvent {
-  return async (event) => {
-    if (!await state.claim(`bff:webhook-event:${event.id}`, 73 * 60 * 60)) return 'duplicate'
-    if (isHandledTopic(event.topic)) await process({ ...event, topic: event.topic })
-    return 'accepted'
-  }
 }
 
 /** Builds the service; tests and the process entry build it the same way. */
@@ -113,41 +106,48 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   // Before any route: it guards every /v1 route registered after it.
   await app.register(callerGuard, { auth: config.auth, corsOrigins: config.corsOrigins })
   await app.register(healthRoutes, { dwollaReady: dwolla.ready, draining: () => drain.draining })
-  if (config.webhookSecret === undefined) {
-    app.log.warn('DWOLLA_WEBHOOK_SECRET is unset: POST /webhooks/dwolla is not served, so bank links are not marked by Dwolla\'s webhooks')
-  } else {
-    const secret = config.webhookSecret
-    const process = createWebhookProcessor({ bankLinks, liveEvents, log: app.log })
-    await app.register(webhookRoutes, { secret, state: shared, process, metrics: metrics.webhooks })
-    if (options.subscribeWebhooks) {
-      app.addHook('onListen', async () => {
-        const { port } = app.server.address() as { port: number }
-        const url = `http://127.0.0.1:${port}/webhooks/dwolla`
-        const id = await dwolla.createWebhookSubscription(url, secret)
-        app.log.info({ webhookSubscriptionId: id, url }, 'subscribed to the simulator\'s webhooks')
+  // The scope under load shedding: the API and Dwolla's webhooks, not the probes or metrics.
+  await app.register(async (shed) => {
+    if (config.maxEventLoopDelayMs > 0) await shed.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
+    if (config.webhookSecret === undefined) {
+      app.log.warn('DWOLLA_WEBHOOK_SECRET is unset: POST /webhooks/dwolla is not served, so bank links are not marked by Dwolla\'s webhooks')
+    } else {
+      const secret = config.webhookSecret
+      const process = createWebhookProcessor({ bankLinks, liveEvents, log: app.log })
+      const inbox = config.rateLimit.redisUrl === undefined
+        ? createMemoryInbox(process, metrics.webhooks)
+        : await createRedisInbox(config.rateLimit.redisUrl, process, { log: app.log, metrics: metrics.webhooks, tuning: config.webhookInbox })
+      const catchUp = config.webhookCatchUpSeconds > 0
+        ? createCatchUp({
+          dwolla: { listWebhookSubscriptions: dwolla.listWebhookSubscriptions, ...createDwollaEvents(dwolla) },
+          state: shared,
+          accept: inbox.accept,
+          intervalSeconds: config.webhookCatchUpSeconds,
+          metrics: metrics.catchUp,
+          log: app.log
+        })
+        : undefined
+      // Catch-up, then the inbox it feeds; both before the shared state their work writes to (the parent's hooks).
+      shed.addHook('onClose', async () => {
+        await catchUp?.close()
+        await inbox.close()
       })
-    }
-    if (config.webhookCatchUpSeconds > 0) {
-      const catchUp = createCatchUp({
-        dwolla: { listWebhookSubscriptions: dwolla.listWebhookSubscriptions, ...createDwollaEvents(dwolla) },
-        state: shared,
-        accept: acceptWithoutInbox(shared, process),
-        intervalSeconds: config.webhookCatchUpSeconds,
-        metrics: metrics.catchUp,
-        log: app.log
-      })
+      await shed.register(webhookRoutes, { secret, inbox, metrics: metrics.webhooks, limitSender: app.limitWebhookSender })
+      if (options.subscribeWebhooks) {
+        app.addHook('onListen', async () => {
+          const { port } = app.server.address() as { port: number }
+          const url = `http://127.0.0.1:${port}/webhooks/dwolla`
+          const id = await dwolla.createWebhookSubscription(url, secret)
+          app.log.info({ webhookSubscriptionId: id, url }, 'subscribed to the simulator\'s webhooks')
+        })
+      }
       // Serving, not merely built: tests that only inject, and a start that fails, read nothing from Dwolla.
-      app.addHook('onListen', async () => { catchUp.start() })
-      app.addHook('onClose', () => catchUp.close())
+      if (catchUp) app.addHook('onListen', async () => { catchUp.start() })
     }
-  }
-  // The API scope: what protects the /v1 routes applies to them alone, not to probes or metrics.
-  await app.register(async (api) => {
-    if (config.maxEventLoopDelayMs > 0) await api.register(loadShedding, { maxEventLoopDelayMs: config.maxEventLoopDelayMs })
-    await api.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
-    await api.register(fundingSourceRoutes, { dwolla, bankLinks })
-    await api.register(bankLinkRoutes, { dwolla, bankLinks })
-    await api.register(liveEventRoutes, { liveEvents, ...config.events, liveStreams: metrics.liveStreams })
+    await shed.register(exchangeSessionRoutes, { dwolla, registeredRedirects: config.registeredRedirects })
+    await shed.register(fundingSourceRoutes, { dwolla, bankLinks })
+    await shed.register(bankLinkRoutes, { dwolla, bankLinks })
+    await shed.register(liveEventRoutes, { liveEvents, ...config.events, liveStreams: metrics.liveStreams })
   })
   // server.ts begins the drain on SIGTERM (see shutDown).
   return Object.assign(app, { drain })

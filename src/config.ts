@@ -36,6 +36,8 @@ const AuthEnv = Type.Object({
   RATE_LIMIT_MAX: Integer(1, 1_000_000, 60),
   // A subset of what @fastify/rate-limit reads: `30 seconds`, `1 minute`, `1 hour`, `500 ms`.
   RATE_LIMIT_WINDOW: Matching('^\\d+ ?(ms|seconds?|minutes?|hours?)$', 'must be a number and a unit: ms, seconds, minutes or hours (e.g. 1 minute)', { default: '1 minute' }),
+  // Per client address, counted before the signature is checked: far above Dwolla's own bursts and retries.
+  WEBHOOK_RATE_LIMIT_MAX: Integer(1, 1_000_000, 3000),
   REDIS_URL: Type.Optional(Matching('^rediss?://', 'must start with redis:// or rediss://')),
   // Addresses or CIDRs of the proxies in front, or proxy-addr's names (loopback, uniquelocal).
   TRUST_PROXY: Type.Optional(Matching('^[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*$', 'must be addresses, CIDRs or proxy-addr names, comma-separated'))
@@ -124,6 +126,8 @@ export interface Config {
   webhookSecret: string | undefined
   /** Seconds between catch-up rounds from Dwolla's event log (see webhooks/catch-up.ts); 0: none. */
   webhookCatchUpSeconds: number
+  /** The shared webhook inbox's retries and lease (no variable sets them). */
+  webhookInbox: InboxTuning
   /** The live event streams: heartbeat interval, and how many one caller, and all callers, may hold open per replica. */
   events: { heartbeatSeconds: number, maxStreamsPerCaller: number, maxStreams: number }
   auth: AuthConfig
@@ -185,12 +189,24 @@ export type AuthConfig =
       cookie: string | undefined
     }
 
+/** How the shared webhook inbox retries an event's work, and how long a replica holds one. */
+export interface InboxTuning {
+  /** Tries of an event's work before it is a dead letter. */
+  attempts: number
+  /** The first retry's delay; each next one doubles it. */
+  backoffMs: number
+  /** How long a replica holds an event it works on before another may take it over. */
+  leaseMs: number
+}
+
 export interface RateLimitConfig {
   max: number
   /** As @fastify/rate-limit reads it, e.g. `1 minute`. */
   window: string
   /** Shares the counters across replicas; unset: in memory. */
   redisUrl: string | undefined
+  /** POST /webhooks/dwolla deliveries a client address may make per minute. */
+  webhookMaxPerMinute: number
 }
 
 export class ConfigError extends Error {
@@ -311,6 +327,8 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
     // The service subscribes itself to the simulator's webhooks with a secret of its own.
     webhookSecret: valid.DWOLLA_WEBHOOK_SECRET ?? (simulated ? randomBytes(24).toString('hex') : undefined),
     webhookCatchUpSeconds: valid.WEBHOOK_CATCH_UP_SECONDS,
+    // 8 tries over about two minutes; a replica's lease renewed every 5 s, taken over 10 s after it died.
+    webhookInbox: { attempts: 8, backoffMs: 1000, leaseMs: 10_000 },
     events: { heartbeatSeconds: valid.EVENTS_HEARTBEAT_SECONDS, maxStreamsPerCaller: valid.EVENTS_MAX_STREAMS_PER_CALLER, maxStreams },
     connections: {
       requestTimeoutMs: valid.REQUEST_TIMEOUT_MS,
@@ -372,7 +390,7 @@ function readAuthEnv (env: Env, simulated: boolean): Pick<Config, 'auth' | 'cors
   return {
     auth: mode === 'jwt' ? readJwtAuth(env) : { mode },
     corsOrigins,
-    rateLimit: { max: env.RATE_LIMIT_MAX, window: env.RATE_LIMIT_WINDOW, redisUrl: env.REDIS_URL },
+    rateLimit: { max: env.RATE_LIMIT_MAX, window: env.RATE_LIMIT_WINDOW, redisUrl: env.REDIS_URL, webhookMaxPerMinute: env.WEBHOOK_RATE_LIMIT_MAX },
     trustProxy: env.TRUST_PROXY === undefined ? false : list(env.TRUST_PROXY)
   }
 }

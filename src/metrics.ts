@@ -85,6 +85,17 @@ export function createMetrics () {
     help: "The account's webhook subscriptions Dwolla has paused, as last read.",
     registers
   })
+  const webhooksIgnored = new Counter({
+    name: 'webhooks_ignored_total',
+    help: 'Dwolla webhooks acknowledged and not acted on, by reason: topic (not handled) or expired (created more than 30 days ago).',
+    labelNames: ['reason'] as const,
+    registers
+  })
+  const webhooksDeadLettered = new Counter({
+    name: 'webhooks_dead_lettered_total',
+    help: 'Dwolla events whose work failed on every try: kept as dead letters (npm run webhooks -- dead-letters).',
+    registers
+  })
   const liveStreams = new Gauge({
     name: 'live_event_streams_open',
     help: 'Server-Sent Events streams open on this replica.',
@@ -108,11 +119,14 @@ export function createMetrics () {
       tokenRefreshes.inc()
     }
   }
+  const webhooks = {
+    received: webhooksReceived, rejected: webhooksRejected, duplicated: webhooksDuplicated, ignored: webhooksIgnored, deadLettered: webhooksDeadLettered
+  }
   return {
     registry,
     httpDuration,
     dwolla,
-    webhooks: { received: webhooksReceived, rejected: webhooksRejected, duplicated: webhooksDuplicated },
+    webhooks,
     catchUp: { caughtUp, failures: catchUpFailures, malformed: catchUpMalformed, pausedSubscriptions },
     liveStreams,
     liveEventsMalformed

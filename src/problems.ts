@@ -37,6 +37,7 @@ export const problemCatalogue = {
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
   OVERLOADED: { status: 503, title: 'The service is overloaded' },
+  WEBHOOK_NOT_STORED: { status: 503, title: 'The webhook event could not be kept; send it again' },
   UPSTREAM_ERROR: { status: 502, title: 'Dwolla failed or answered unexpectedly' },
   UPSTREAM_UNAVAILABLE: { status: 503, title: 'Dwolla is unavailable right now' },
   UPSTREAM_TIMEOUT: { status: 504, title: 'Dwolla did not answer in time' }

@@ -15,3 +15,11 @@ export function createRedisConnection (url: string, connectionName?: string): Re
     connectionName
   })
 }
+
+/**
+ * A connection for a BullMQ worker: its blocking reads wait on Redis for as long as it takes, and
+ * its commands are queued through a reconnect rather than failed (BullMQ retries them itself).
+ */
+export function createWorkerConnection (url: string): Redis {
+  return new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 2000 })
+}

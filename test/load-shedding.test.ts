@@ -1,6 +1,7 @@
 import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { eventually, startStack } from './helpers.js'
+import { sign } from './webhooks/events.js'
 
 /** Keeps the event loop lagging: a 150 ms busy spin every 160 ms. */
 function lagEventLoop () {
@@ -49,4 +50,25 @@ t.test('MAX_EVENT_LOOP_DELAY_MS=0 turns shedding off: a lagging loop still serve
     payload: '{"partner":"mx"}'
   })
   t.equal(response.statusCode, 201)
+})
+
+t.test("Dwolla's webhooks are shed like the API while the loop lags: 503 OVERLOADED, and Dwolla retries", async (t) => {
+  const { app, config } = await startStack(t, { MAX_EVENT_LOOP_DELAY_MS: '20' })
+  const webhook = () => {
+    const body = '{}'
+    return app.inject({
+      method: 'POST',
+      url: '/webhooks/dwolla',
+      headers: { 'content-type': 'application/json', 'x-request-signature-sha-256': sign(config.webhookSecret as string, body) },
+      payload: body
+    })
+  }
+  t.equal((await webhook()).statusCode, 400, 'served: a signed body that is no event')
+  const stop = lagEventLoop()
+  t.teardown(stop)
+  await eventually(async () => (await webhook()).statusCode === 503)
+  const shed = await webhook()
+  stop()
+  t.equal(shed.statusCode, 503)
+  t.match(shed.json(), { code: 'OVERLOADED' })
 })

@@ -92,10 +92,18 @@ export const WebhookSubscriptions = Type.Object({
 
 /** Dwolla's event, as each webhook carries it and its event log lists it; members not listed are allowed and ignored. */
 export const DwollaEvent = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 128, description: "The event's id: Dwolla's retries and duplicates repeat it." }),
+  id: Type.String({
+    // Dwolla's ids are UUIDs; nothing else (a line break least of all) reaches the inbox or a stream.
+    pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+    description: "The event's id, a UUID: Dwolla's retries and duplicates repeat it."
+  }),
   topic: Type.String({ minLength: 1, maxLength: 128, examples: ['customer_exchange_reauth_required'] }),
   resourceId: Type.String({ minLength: 1, maxLength: 128, description: 'The exchange or funding source the event is about.' }),
-  created: Type.String({ description: 'When Dwolla created the event (ISO-8601).' }),
+  created: Type.String({
+    // A pattern rather than a format: the wire checks compile without a format registry.
+    pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$',
+    description: 'When Dwolla created the event (ISO-8601 date-time); events more than 30 days old are acknowledged and not acted on.'
+  }),
   _links: Type.Object({
     resource: Link,
     customer: Type.Optional(Link)

@@ -4,11 +4,14 @@ import fp from 'fastify-plugin'
 import type { RateLimitConfig } from '../config.js'
 import { Problem } from '../problems.js'
 import { createRedisConnection } from '../redis.js'
+import { withinDeadline } from '../deadline.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Counts the request against its caller (the token subject, else the client IP); throws RATE_LIMITED. */
     limitCaller: (request: FastifyRequest) => Promise<void>
+    /** Counts a webhook delivery against its client IP, before its signature is checked; throws RATE_LIMITED. */
+    limitWebhookSender: (request: FastifyRequest) => Promise<void>
   }
 }
 
@@ -16,21 +19,12 @@ declare module 'fastify' {
 // the command at its timeout, so commands cannot pile up in it.
 const COUNT_DEADLINE_MS = 500
 
-/** Rejects when the promise has not settled by the deadline; the timer never outlives it. */
-function withinDeadline<T> (promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${COUNT_DEADLINE_MS} ms`)), COUNT_DEADLINE_MS)
-  })
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
-}
-
 /**
  * Per-caller request limit, in memory or shared by every replica through Redis. While Redis fails
  * or stalls, requests are served unlimited (fail-open): one warning when an outage starts, one info
  * line when it ends.
  */
-export const callerRateLimit = fp(async (app: FastifyInstance, { max, window, redisUrl }: RateLimitConfig) => {
+export const callerRateLimit = fp(async (app: FastifyInstance, { max, window, redisUrl, webhookMaxPerMinute }: RateLimitConfig) => {
   // Once connected, fail fast rather than queue while Redis is away.
   const redis = redisUrl === undefined ? undefined : createRedisConnection(redisUrl)
   let outage = false
@@ -59,18 +53,21 @@ export const callerRateLimit = fp(async (app: FastifyInstance, { max, window, re
     nameSpace: 'bff-rate-limit:',
     keyGenerator: (request) => request.caller ? `caller:${request.caller.subject}` : `ip:${request.ip}`
   })
-  const count = app.createRateLimit()
-  app.decorate('limitCaller', async (request: FastifyRequest) => {
+  const limiter = (count: ReturnType<typeof app.createRateLimit>, limit: string) => async (request: FastifyRequest) => {
     let outcome
     try {
-      outcome = await (redis ? withinDeadline(count(request)) : count(request))
+      outcome = await (redis ? withinDeadline(count(request), COUNT_DEADLINE_MS) : count(request))
     } catch (error) {
       failed(error)
       return
     }
     recovered()
     if ('isExceeded' in outcome && outcome.isExceeded) {
-      throw new Problem('RATE_LIMITED', `More than ${max} requests in ${window}; try again later.`, { retryAfter: outcome.ttlInSeconds })
+      throw new Problem('RATE_LIMITED', `More than ${limit}; try again later.`, { retryAfter: outcome.ttlInSeconds })
     }
-  })
+  }
+  app.decorate('limitCaller', limiter(app.createRateLimit(), `${max} requests in ${window}`))
+  app.decorate('limitWebhookSender', limiter(app.createRateLimit({
+    max: webhookMaxPerMinute, timeWindow: '1 minute', keyGenerator: (request) => `webhook-ip:${request.ip}`
+  }), `${webhookMaxPerMinute} webhooks a minute from this address`))
 }, { name: 'caller-rate-limit' })

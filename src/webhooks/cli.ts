@@ -1,11 +1,15 @@
 import { Type } from '@sinclair/typebox'
 import { ConfigError, DWOLLA_API_URLS, EnvSchema, plainHttpAllowed, readEnv } from '../config.js'
 import { createDwollaClient, createDwollaEvents } from '../dwolla/client.js'
-import { runWebhooksCommand } from './command.js'
+import { isInboxCommand, runInboxCommand, runWebhooksCommand } from './command.js'
+import { openDeadLetters } from './redis-inbox.js'
 
-/** `npm run webhooks -- subscribe <url> | list | remove <id> | resume <id>`: the service's Dwolla settings, nothing else. */
+/**
+ * `npm run webhooks -- subscribe <url> | list | remove <id> | resume <id>`: the service's Dwolla settings,
+ * nothing else; `dead-letters | replay <eventId>`: the shared inbox, through REDIS_URL.
+ */
 const CommandEnv = Type.Pick(EnvSchema, [
-  'NODE_ENV', 'DWOLLA_ENV', 'DWOLLA_KEY', 'DWOLLA_SECRET', 'DWOLLA_API_URL', 'ALLOW_PLAIN_HTTP', 'UPSTREAM_TIMEOUT_MS', 'DWOLLA_WEBHOOK_SECRET'
+  'NODE_ENV', 'DWOLLA_ENV', 'DWOLLA_KEY', 'DWOLLA_SECRET', 'DWOLLA_API_URL', 'ALLOW_PLAIN_HTTP', 'UPSTREAM_TIMEOUT_MS', 'DWOLLA_WEBHOOK_SECRET', 'REDIS_URL'
 ])
 
 function fail (message: string): never {
@@ -13,7 +17,7 @@ function fail (message: string): never {
   process.exit(1)
 }
 
-/** The Dwolla settings, refused as the service refuses them (never printing a value). */
+/** The settings, refused as the service refuses them (never printing a value). */
 function readCommandEnv () {
   try {
     const env = readEnv(CommandEnv, process.env)
@@ -30,21 +34,39 @@ function readCommandEnv () {
   }
 }
 
+const args = process.argv.slice(2)
+const print = (line: string) => process.stdout.write(`${line}\n`)
 const { env, apiUrl } = readCommandEnv()
-const { DWOLLA_KEY: key, DWOLLA_SECRET: secret } = env
-if (apiUrl === undefined || key === undefined || secret === undefined) {
-  fail('Set DWOLLA_KEY and DWOLLA_SECRET, and DWOLLA_ENV (sandbox, production) or DWOLLA_API_URL (a running simulator).')
+
+async function inboxCommand () {
+  if (env.REDIS_URL === undefined) {
+    fail('Set REDIS_URL: dead letters live in the shared inbox, which only Redis holds (without it a failed event is answered 503 and Dwolla retries it).')
+  }
+  const deadLetters = openDeadLetters(env.REDIS_URL)
+  try {
+    return await runInboxCommand(args, { deadLetters, print })
+  } finally {
+    await deadLetters.close()
+  }
 }
-const dwolla = createDwollaClient({
-  apiUrl,
-  key,
-  secret,
-  timeoutMs: env.UPSTREAM_TIMEOUT_MS,
-  observer: { call () {}, retry () {}, tokenRefresh () {} }
-})
-process.exitCode = await runWebhooksCommand(process.argv.slice(2), {
-  dwolla: { ...dwolla, ...createDwollaEvents(dwolla) },
-  secret: env.DWOLLA_WEBHOOK_SECRET,
-  print: (line) => process.stdout.write(`${line}\n`)
-})
-await dwolla.close()
+
+async function dwollaCommand () {
+  const { DWOLLA_KEY: key, DWOLLA_SECRET: secret } = env
+  if (apiUrl === undefined || key === undefined || secret === undefined) {
+    fail('Set DWOLLA_KEY and DWOLLA_SECRET, and DWOLLA_ENV (sandbox, production) or DWOLLA_API_URL (a running simulator).')
+  }
+  const dwolla = createDwollaClient({
+    apiUrl,
+    key,
+    secret,
+    timeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    observer: { call () {}, retry () {}, tokenRefresh () {} }
+  })
+  try {
+    return await runWebhooksCommand(args, { dwolla: { ...dwolla, ...createDwollaEvents(dwolla) }, secret: env.DWOLLA_WEBHOOK_SECRET, print })
+  } finally {
+    await dwolla.close()
+  }
+}
+
+process.exitCode = await (isInboxCommand(args[0]) ? inboxCommand() : dwollaCommand())

@@ -1,7 +1,11 @@
 import type { DwollaClient, DwollaEvents } from '../dwolla/client.js'
 import { Problem } from '../problems.js'
+import type { DeadLetters } from './redis-inbox.js'
 
-export const USAGE = 'usage: npm run webhooks -- subscribe <url> | list | remove <id> | resume <id>'
+export const USAGE = 'usage: npm run webhooks -- subscribe <url> | list | remove <id> | resume <id> | dead-letters | replay <eventId>'
+
+/** The commands that read the shared inbox (REDIS_URL) rather than Dwolla. */
+export const isInboxCommand = (command: string | undefined) => command === 'dead-letters' || command === 'replay'
 
 export interface WebhooksCommandOptions {
   dwolla: Pick<DwollaClient, 'createWebhookSubscription' | 'listWebhookSubscriptions' | 'removeWebhookSubscription'>
@@ -44,6 +48,29 @@ export async function runWebhooksCommand (args: readonly string[], { dwolla, sec
     if (!(error instanceof Problem)) throw error
     const { dwollaCode } = (error.cause ?? {}) as { dwollaCode?: string }
     print(`${error.code}${dwollaCode === undefined ? '' : ` (Dwolla: ${dwollaCode})`}: ${error.message}`)
+    return 1
+  }
+  print(USAGE)
+  return 2
+}
+
+/** Lists the inbox's dead letters, or puts one back in the inbox; answers the process's exit code. */
+export async function runInboxCommand (
+  args: readonly string[], { deadLetters, print }: { deadLetters: Pick<DeadLetters, 'list' | 'replay'>, print: (line: string) => void }
+): Promise<number> {
+  const [command, argument, ...rest] = args
+  if (command === 'dead-letters' && argument === undefined) {
+    const letters = await deadLetters.list()
+    for (const { id, topic, created, tries, lastError } of letters) print(`${id}  ${topic}  created ${created}  tries ${tries}  ${lastError}`)
+    if (letters.length === 0) print('no dead letters')
+    return 0
+  }
+  if (command === 'replay' && argument !== undefined && rest.length === 0) {
+    if (await deadLetters.replay(argument)) {
+      print(`replayed ${argument}: back in the inbox`)
+      return 0
+    }
+    print(`no dead letter ${argument}`)
     return 1
   }
   print(USAGE)

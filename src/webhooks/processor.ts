@@ -20,18 +20,31 @@ const CUSTOMER_HREF = /\/customers\/([^/?#]+)$/
 
 /**
  * What a verified, first-seen event does: the re-auth mark, the funding sources known per
- * exchange, and the live event for the customer's open streams.
+ * exchange, and the live event for the customer's open streams. Safe to run again for the same
+ * event (a retry after a failure): each effect is keyed by the event or by when Dwolla created it.
+ * An event overtaken by a later change (a re-auth before the last successful balance check, a
+ * funding-source change before its removal) changes nothing and tells nobody.
  */
 export function createWebhookProcessor ({ bankLinks, liveEvents, log }: { bankLinks: BankLinkStore, liveEvents: LiveEvents, log: FastifyBaseLogger }) {
+  const stands = async (event: DwollaEvent & { topic: HandledTopic }): Promise<boolean> => {
+    if (event.topic === 'customer_exchange_reauth_required') return bankLinks.markReauthRequired(event.resourceId, event.created)
+    if (event.topic === 'customer_funding_source_removed') {
+      await bankLinks.unlinkFundingSource(event.resourceId, event.created)
+      return true
+    }
+    return bankLinks.fundingSourceChangeStands(event.resourceId, event.created)
+  }
   return async (event: DwollaEvent & { topic: HandledTopic }): Promise<void> => {
     const customerId = CUSTOMER_HREF.exec(event._links.customer?.href ?? '')?.[1]
     if (customerId === undefined) {
       log.warn({ eventId: event.id, topic: event.topic }, 'webhook event names no customer: nobody to tell')
       return
     }
+    if (!await stands(event)) {
+      log.info({ eventId: event.id, topic: event.topic }, 'webhook event overtaken by a later change: not acted on')
+      return
+    }
     const type = HANDLED_TOPICS[event.topic]
-    if (event.topic === 'customer_exchange_reauth_required') await bankLinks.markReauthRequired(event.resourceId)
-    if (event.topic === 'customer_funding_source_removed') await bankLinks.unlinkFundingSource(event.resourceId)
     await liveEvents.publish(customerId, {
       id: event.id,
       type,

@@ -1,36 +1,36 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import type { Metrics } from '../metrics.js'
 import { Problem, problemResponses } from '../problems.js'
-import type { SharedState } from '../shared-state.js'
-import { isHandledTopic, type WebhookProcessor } from './processor.js'
+import type { WebhookInbox } from './inbox.js'
+import { isHandledTopic } from './processor.js'
 import { DwollaEvent, WebhookHeaders } from './schemas.js'
 import { isDwollaSignature } from './signature.js'
 
 export interface WebhookRoutesOptions {
   secret: string
-  state: SharedState
-  process: WebhookProcessor
+  inbox: Pick<WebhookInbox, 'accept'>
   metrics: Metrics['webhooks']
+  /** Counts the request against its client address; throws RATE_LIMITED. */
+  limitSender: (request: FastifyRequest) => Promise<void>
 }
 
 /** A Dwolla event is about 1 KiB; nothing larger is read, let alone hashed. */
 const BODY_LIMIT = 16 * 1024
-/** Dwolla retries an event for 72 hours: its id is remembered a little longer. */
-const SEEN_FOR_SECONDS = 73 * 60 * 60
+/** Seconds Dwolla is asked to wait before sending an event the inbox could not keep. */
+const NOT_STORED_RETRY_AFTER_S = 5
 const SIGNATURE_HEADER = 'x-request-signature-sha-256'
 
 const signatureProblem = () => new Problem('WEBHOOK_SIGNATURE_INVALID', `${SIGNATURE_HEADER} is missing or is not the HMAC of this body.`)
 
 /**
- * POST /webhooks/dwolla: verified on the raw bytes before parsing, acknowledged at once, each
- * event processed once however often Dwolla sends it (across replicas when the state is shared).
+ * POST /webhooks/dwolla: limited per client address, verified on the raw bytes before parsing, and
+ * acknowledged only once the inbox has the event (kept in Redis, or its work done in memory).
  */
-export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (app, { secret, state, process, metrics }) => {
-  const pending = new Set<Promise<void>>()
-  // Shutdown waits for the work already acknowledged to Dwolla.
-  app.addHook('onClose', async () => { await Promise.all(pending) })
-
+export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (app, { secret, inbox, metrics, limitSender }) => {
   app.addHook('onRequest', async (request) => {
+    // Before the HMAC is computed: a flood of badly signed bodies is refused cheaply.
+    await limitSender(request)
     if (typeof request.headers[SIGNATURE_HEADER] !== 'string') {
       metrics.rejected.inc({ reason: 'signature' })
       throw signatureProblem()
@@ -60,14 +60,18 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = as
       // Dwolla's signature, not a caller token, is what this route checks.
       security: [],
       summary: "Dwolla's webhooks (subscribe this URL with the webhooks command)",
-      description: 'Verified with `DWOLLA_WEBHOOK_SECRET` on the raw body before parsing; answered 200 at once, the work done after. ' +
-        'Each event is processed once (its id is remembered for 73 hours, in Redis when `REDIS_URL` is set). Handled topics: ' +
-        '`customer_exchange_reauth_required`, `customer_funding_source_added`, `…_verified`, `…_unverified`, `…_removed`; others are acknowledged and counted.',
+      description: 'Verified with `DWOLLA_WEBHOOK_SECRET` on the raw body before parsing; answered 200 once the event is kept ' +
+        '(in the shared inbox when `REDIS_URL` is set, else once its work is done), 503 `WEBHOOK_NOT_STORED` when it could not be, so Dwolla sends it again. ' +
+        'Each event is processed at least once and acted on once per id (done ids are remembered 31 days). Handled topics: ' +
+        '`customer_exchange_reauth_required`, `customer_funding_source_added`, `…_verified`, `…_unverified`, `…_removed`; others, and events created ' +
+        'more than 30 days ago, are acknowledged and counted, not acted on. Limited per client address before the signature is checked.',
       headers: WebhookHeaders,
       body: DwollaEvent,
       response: {
-        200: { description: 'Received (or seen before); Dwolla stops retrying it.', type: 'null' },
-        ...problemResponses(['WEBHOOK_SIGNATURE_INVALID', 'VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INTERNAL_ERROR'])
+        200: { description: 'Kept (or seen before); Dwolla stops retrying it.', type: 'null' },
+        ...problemResponses([
+          'WEBHOOK_SIGNATURE_INVALID', 'VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', 'INTERNAL_ERROR', 'OVERLOADED', 'WEBHOOK_NOT_STORED'
+        ])
       }
     }
   }, async (request, reply) => {
@@ -78,17 +82,14 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = as
     const event = request.body
     const { topic } = event
     metrics.received.inc({ topic: isHandledTopic(topic) ? topic : 'other' })
-    if (!await state.claim(`bff:webhook-event:${event.id}`, SEEN_FOR_SECONDS)) {
-      metrics.duplicated.inc()
-      return reply.code(200).send()
+    let outcome
+    try {
+      outcome = await inbox.accept(event)
+    } catch (error) {
+      request.log.error({ err: error, eventId: event.id, topic }, 'webhook event not kept: answered 503, Dwolla sends it again')
+      throw new Problem('WEBHOOK_NOT_STORED', 'The event could not be kept; send it again.', { retryAfter: NOT_STORED_RETRY_AFTER_S })
     }
-    if (isHandledTopic(topic)) {
-      // The answer is written before the work begins, whatever becomes of the connection.
-      const work = new Promise<void>((resolve) => setImmediate(resolve)).then(() => process({ ...event, topic })).catch((error: unknown) => {
-        request.log.error({ err: error, eventId: event.id, topic }, 'webhook event processing failed')
-      }).finally(() => pending.delete(work))
-      pending.add(work)
-    }
+    if (outcome === 'duplicate') metrics.duplicated.inc()
     return reply.code(200).send()
   })
 }

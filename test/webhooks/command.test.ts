@@ -3,8 +3,13 @@ import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { createDwollaClient, createDwollaEvents } from '../../src/dwolla/client.js'
 import { createMetrics } from '../../src/metrics.js'
-import { runWebhooksCommand, USAGE } from '../../src/webhooks/command.js'
+import { createLogger } from '../../src/logger.js'
+import { runInboxCommand, runWebhooksCommand, USAGE } from '../../src/webhooks/command.js'
+import { createRedisInbox, openDeadLetters } from '../../src/webhooks/redis-inbox.js'
+import { startRedis } from '../auth/redis.js'
+import { captureLogs, eventually } from '../helpers.js'
 import { tsEntry } from '../processes.js'
+import { dwollaEvent } from './events.js'
 import { KEY, SECRET, simulator } from '../simulator/helpers.js'
 
 const WEBHOOK_SECRET = 'a-webhook-secret-for-the-command'
@@ -92,4 +97,49 @@ t.test('npm run webhooks refuses a bad setting naming the variable and its rule,
   const allowed = await run({ NODE_ENV: 'production', ALLOW_PLAIN_HTTP: 'DWOLLA_API_URL' })
   t.equal(allowed.stdout, 'no webhook subscriptions\n', 'a local stack says so by name')
   t.equal(allowed.stderr, 'Warning: plain http allowed in production by ALLOW_PLAIN_HTTP for DWOLLA_API_URL: for a local stack only\n')
+})
+
+t.test('dead-letters lists the events out of tries, replay puts one back in the inbox', async (t) => {
+  const redis = await startRedis(t)
+  let healthy = false
+  const done: string[] = []
+  const inbox = await createRedisInbox(redis.url, async (event) => {
+    if (!healthy) throw new Error('WRONGTYPE Operation against a key holding the wrong kind of value')
+    done.push(event.id)
+  }, { log: createLogger('silent', captureLogs().stream), metrics: createMetrics().webhooks, tuning: { attempts: 2, backoffMs: 50, leaseMs: 5000 } })
+  t.teardown(() => inbox.close())
+  const deadLetters = openDeadLetters(redis.url)
+  t.teardown(() => deadLetters.close())
+  const run = async (args: string[]) => {
+    const lines: string[] = []
+    const code = await runInboxCommand(args, { deadLetters, print: (line) => lines.push(line) })
+    return { code, lines }
+  }
+  t.same(await run(['dead-letters']), { code: 0, lines: ['no dead letters'] })
+  const event = dwollaEvent('customer_funding_source_removed', '0a9a0b2c-0000-4000-8000-000000000001', '74a207b2-b7b7-4efa-8bf8-582148e7b980')
+  t.equal(await inbox.accept(event), 'accepted')
+  await eventually(async () => (await deadLetters.list()).length === 1)
+  t.same(await run(['dead-letters']), {
+    code: 0,
+    lines: [`${event.id}  customer_funding_source_removed  created ${event.created}  tries 2  WRONGTYPE Operation against a key holding the wrong kind of value`]
+  })
+  t.equal(await inbox.accept(event), 'duplicate', 'a redelivery of a dead letter is not a second job')
+
+  healthy = true
+  t.same(await run(['replay', event.id]), { code: 0, lines: [`replayed ${event.id}: back in the inbox`] })
+  await eventually(() => done.length === 1)
+  t.same(done, [event.id])
+  t.same(await run(['dead-letters']), { code: 0, lines: ['no dead letters'] })
+  t.same(await run(['replay', event.id]), { code: 1, lines: [`no dead letter ${event.id}`] }, 'done, so no longer a dead letter')
+  t.same(await run(['replay', 'never-seen']), { code: 1, lines: ['no dead letter never-seen'] })
+  for (const args of [['dead-letters', 'extra'], ['replay'], ['replay', 'a', 'b']]) t.same(await run(args), { code: 2, lines: [USAGE] }, args.join(' '))
+})
+
+t.test('npm run webhooks -- dead-letters reads REDIS_URL, and says so when it is unset', async (t) => {
+  const redis = await startRedis(t)
+  const [node, ...args] = tsEntry('../src/webhooks/cli.ts')
+  const run = promisify(execFile)
+  const listed = await run(node as string, [...args, 'dead-letters'], { env: { PATH: process.env.PATH, REDIS_URL: redis.url } })
+  t.equal(listed.stdout, 'no dead letters\n')
+  await t.rejects(run(node as string, [...args, 'replay', 'x'], { env: { PATH: process.env.PATH } }), { code: 1, stderr: /^Set REDIS_URL: / })
 })

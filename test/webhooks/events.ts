@@ -1,7 +1,9 @@
 import { createHmac, randomUUID } from 'node:crypto'
 
 /** A Dwolla event as its webhook carries it. */
-export function dwollaEvent (topic: string, resourceId: string, customerId: string | undefined, id: string = randomUUID()) {
+export function dwollaEvent (
+  topic: string, resourceId: string, customerId: string | undefined, id: string = randomUUID(), created = new Date().toISOString()
+) {
   const base = 'https://api-sandbox.dwolla.com'
   const resource = topic.includes('exchange') ? 'exchanges' : 'funding-sources'
   return {
@@ -14,8 +16,8 @@ export function dwollaEvent (topic: string, resourceId: string, customerId: stri
     id,
     resourceId,
     topic,
-    timestamp: '2026-11-26T16:00:00.000Z',
-    created: '2026-11-26T16:00:00.000Z'
+    timestamp: created,
+    created
   }
 }
 

@@ -1,32 +1,9 @@
-import t, { type Test } from 'tap'
-import { buildSandboxApp, eventually, startStack } from '../helpers.js'
+import { Redis } from 'ioredis'
+import t from 'tap'
+import { buildSandboxApp, eventually } from '../helpers.js'
 import { startRedis } from '../auth/redis.js'
-import { json, partnerFlows } from '../partner-flows.js'
 import { dwollaEvent, postWebhook, sign } from './events.js'
-
-async function listening (t: Test, env: NodeJS.ProcessEnv = {}) {
-  const stack = await startStack(t, env, undefined, { subscribeWebhooks: true })
-  const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
-  const secret = stack.config.webhookSecret as string
-  const send = (event: object, signature?: string) => {
-    const body = JSON.stringify(event)
-    return postWebhook(base, body, signature ?? sign(secret, body))
-  }
-  const bankLinks = async () => (await stack.app.inject({ method: 'GET', url: `/v1/customers/${stack.customerId}/bank-links` })).json().bankLinks
-  const metric = async (line: RegExp) => {
-    const text = await (await fetch(`${base}/metrics`)).text()
-    return Number(line.exec(text)?.[1] ?? 0)
-  }
-  /** A Visa bank link made through the service: its exchange and funding source. */
-  async function visaBank () {
-    const exchangeId = await partnerFlows(stack).visaExchange()
-    const created = await stack.app.inject({
-      method: 'POST', url: `/v1/customers/${stack.customerId}/funding-sources`, ...json({ partner: 'visa', exchangeId, name: 'Checking', bankAccountType: 'checking' })
-    })
-    return { exchangeId, fundingSourceId: created.json().fundingSourceId as string }
-  }
-  return { ...stack, base, secret, send, bankLinks, metric, visaBank }
-}
+import { listening } from './stack.js'
 
 const REAUTH = 'customer_exchange_reauth_required'
 
@@ -124,4 +101,57 @@ t.test('outside simulator mode, webhooks are served only with DWOLLA_WEBHOOK_SEC
     method: 'POST', url: '/webhooks/dwolla', headers: { 'content-type': 'application/json', 'x-request-signature-sha-256': sign(secret, body) }, payload: body
   })
   t.equal(response.statusCode, 200)
+})
+
+t.test('an event id that is not a UUID is refused at the edge: no line break reaches a stream', async (t) => {
+  const { send, events, customerId, metric } = await listening(t)
+  const stream = await events()
+  const forged = dwollaEvent('customer_funding_source_verified', '0a9a0b2c-0000-4000-8000-000000000001', customerId, 'x\nretry: 99999999\nevent: funding-source.removed')
+  const refused = await send(forged)
+  t.equal(refused.status, 400)
+  t.match(await refused.json(), { code: 'VALIDATION_ERROR' })
+  t.equal(await metric(/^webhooks_rejected_total\{reason="invalid"\} (\d+)$/m), 1)
+  const genuine = dwollaEvent('customer_funding_source_verified', '0a9a0b2c-0000-4000-8000-000000000001', customerId)
+  t.equal((await send(genuine)).status, 200)
+  await stream.next((message) => message.id === genuine.id)
+  t.notOk(stream.messages.some((message) => message.retry === '99999999' || message.event === 'funding-source.removed'), 'nothing of the forged one')
+})
+
+t.test('an event created more than 30 days ago is acknowledged, counted and not acted on', async (t) => {
+  const { send, bankLinks, visaBank, customerId, metric } = await listening(t)
+  const { exchangeId } = await visaBank()
+  const old = dwollaEvent(REAUTH, exchangeId, customerId, undefined, new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString())
+  t.equal((await send(old)).status, 200, 'Dwolla (or a replayer) stops sending it')
+  t.equal(await metric(/^webhooks_ignored_total\{reason="expired"\} (\d+)$/m), 1)
+  t.match(await bankLinks(), [{ exchangeId, reauthRequired: false }], 'the bank link is not marked')
+  t.equal((await send(dwollaEvent(REAUTH, exchangeId, customerId, undefined, '2026-13-01T00:00:00Z'))).status, 400, 'a created that is no date')
+})
+
+t.test('with Redis, only handled topics are kept: an ignored topic is counted and leaves nothing behind', async (t) => {
+  const redis = await startRedis(t)
+  const { send, customerId, metric } = await listening(t, { REDIS_URL: redis.url })
+  const client = new Redis(redis.url)
+  t.teardown(() => client.disconnect())
+  const ignored = dwollaEvent('customer_transfer_created', '0a9a0b2c-0000-4000-8000-000000000003', customerId)
+  t.equal((await send(ignored)).status, 200)
+  t.equal((await send(ignored)).status, 200)
+  t.equal(await metric(/^webhooks_ignored_total\{reason="topic"\} (\d+)$/m), 2)
+  t.same(await client.keys(`*${ignored.id}*`), [], 'no key names the event')
+  const handled = dwollaEvent('customer_funding_source_verified', '0a9a0b2c-0000-4000-8000-000000000003', customerId)
+  t.equal((await send(handled)).status, 200)
+  t.not((await client.keys(`*${handled.id}*`)).length, 0, 'a handled one is kept')
+})
+
+t.test('webhooks are limited per client address before the signature is checked, failed signatures included', async (t) => {
+  const { send, base, metric, customerId, secret } = await listening(t, { WEBHOOK_RATE_LIMIT_MAX: '3' })
+  const event = dwollaEvent('customer_funding_source_verified', '0a9a0b2c-0000-4000-8000-000000000001', customerId)
+  t.equal((await send(event, 'f'.repeat(64))).status, 401)
+  t.equal((await postWebhook(base, '{}', undefined)).status, 401)
+  t.equal((await send(event)).status, 200)
+  const limited = await send(event)
+  t.equal(limited.status, 429)
+  t.match(await limited.json(), { code: 'RATE_LIMITED' })
+  t.ok(Number(limited.headers.get('retry-after')) > 0, 'Retry-After')
+  t.equal((await postWebhook(base, JSON.stringify(event), sign(secret, 'another body'))).status, 429, 'refused before the HMAC')
+  t.equal(await metric(/^webhooks_rejected_total\{reason="signature"\} (\d+)$/m), 2, 'no signature checked once limited')
 })
