@@ -101,7 +101,7 @@ export const DwollaEvent = Type.Object({
   resourceId: Type.String({ minLength: 1, maxLength: 128, description: 'The exchange or funding source the event is about.' }),
   created: Type.String({
     // A pattern rather than a format: the wire checks compile without a format registry.
-    pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$',
+    pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d+)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)$',
     description: 'When Dwolla created the event (ISO-8601 date-time); events more than 30 days old are acknowledged and not acted on.'
   }),
   _links: Type.Object({
