@@ -3,9 +3,9 @@ import type { FastifyReply } from 'fastify'
 import type { DwollaClient, SessionStart } from '../dwolla/client.js'
 import { API_PROBLEMS, Problem, problemResponses } from '../problems.js'
 import { checkRedirect, type RedirectRequest } from './redirect-rules.js'
+import { CustomerParams, idempotencyHeaders } from '../schemas.js'
 import {
-  CreateExchangeSessionBody, CustomerParams, ExchangeParams, ExchangeSessionCreated, idempotencyHeaders,
-  ReAuthExchangeSessionBody, exchangeSessionComponents
+  CreateExchangeSessionBody, ExchangeParams, ExchangeSessionCreated, ReAuthExchangeSessionBody, exchangeSessionComponents
 } from './schemas.js'
 
 export interface ExchangeSessionRoutesOptions {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Metrics } from '../metrics.js'
+import type { Metrics } from '../metrics/registry.js'
 import { API_PROBLEMS, Problem, problemResponses } from '../problems.js'
 import type { LiveEvent, LiveEvents } from './hub.js'
 import { EventStream, EventsHeaders, EventsParams } from './schemas.js'

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Metrics } from '../metrics.js'
+import type { Metrics } from '../metrics/registry.js'
 import { Problem, problemResponses } from '../problems.js'
 import type { SharedState } from '../shared-state.js'
 import { isHandledTopic, type WebhookProcessor } from './processor.js'

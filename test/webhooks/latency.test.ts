@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createMetrics } from '../../src/metrics.js'
+import { createMetrics } from '../../src/metrics/registry.js'
 import { registerProblemHandlers } from '../../src/problems.js'
 import { createMemoryState } from '../../src/shared-state.js'
 import type { WebhookProcessor } from '../../src/webhooks/processor.js'
