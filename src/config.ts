@@ -130,6 +130,8 @@ export interface Config {
   /** Browser origins allowed to call the API (CORS, and the cookie mode's Origin check). */
   corsOrigins: readonly string[]
   rateLimit: RateLimitConfig
+  /** The Redis every replica shares: rate-limit counters, re-auth marks, webhook events seen, live events; unset: each replica in memory. */
+  redisUrl: string | undefined
   /** The proxies whose X-Forwarded-For names the client IP; false: none, the peer is the client. */
   trustProxy: string[] | false
   connections: ConnectionLimits
@@ -189,8 +191,6 @@ export interface RateLimitConfig {
   max: number
   /** As @fastify/rate-limit reads it, e.g. `1 minute`. */
   window: string
-  /** Shares the counters across replicas; unset: in memory. */
-  redisUrl: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -319,6 +319,7 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
       maxConnections: valid.MAX_CONNECTIONS
     },
     plainHttpAllowed: plainHttp,
+    redisUrl: valid.REDIS_URL,
     metrics: valid.METRICS_PORT === undefined
       ? { listen: production ? 'off' : 'main' }
       : { listen: { port: valid.METRICS_PORT, host: valid.METRICS_HOST } },
@@ -372,7 +373,7 @@ function readAuthEnv (env: Env, simulated: boolean): Pick<Config, 'auth' | 'cors
   return {
     auth: mode === 'jwt' ? readJwtAuth(env) : { mode },
     corsOrigins,
-    rateLimit: { max: env.RATE_LIMIT_MAX, window: env.RATE_LIMIT_WINDOW, redisUrl: env.REDIS_URL },
+    rateLimit: { max: env.RATE_LIMIT_MAX, window: env.RATE_LIMIT_WINDOW },
     trustProxy: env.TRUST_PROXY === undefined ? false : list(env.TRUST_PROXY)
   }
 }

@@ -30,7 +30,7 @@ function withinDeadline<T> (promise: Promise<T>): Promise<T> {
  * or stalls, requests are served unlimited (fail-open): one warning when an outage starts, one info
  * line when it ends.
  */
-export const callerRateLimit = fp(async (app: FastifyInstance, { max, window, redisUrl }: RateLimitConfig) => {
+export const callerRateLimit = fp(async (app: FastifyInstance, { max, window, redisUrl }: RateLimitConfig & { redisUrl: string | undefined }) => {
   // Once connected, fail fast rather than queue while Redis is away.
   const redis = redisUrl === undefined ? undefined : createRedisConnection(redisUrl)
   let outage = false
