@@ -5,16 +5,16 @@ import { createCallLog, type Call } from './calls.js'
 import { notFound, sendDwollaError } from './errors.js'
 import { createFaults, type Fault } from './faults.js'
 import { HAL } from './hal.js'
-import { createIdempotency } from './idempotency.js'
+import { createIdempotencyStore } from './idempotency-store.js'
 import { createState } from './state.js'
 import { createTokens } from './tokens.js'
 import { bankRoutes } from './routes/bank.js'
 import { controlRoutes } from './routes/control.js'
 import { customerRoutes } from './routes/customers.js'
 import { exchangePartnerRoutes } from './routes/exchange-partners.js'
-import { exchangeSessionRoutes } from './routes/exchange-sessions.js'
+import { simulatedExchangeSessionRoutes } from './routes/exchange-sessions.js'
 import { exchangeRoutes } from './routes/exchanges.js'
-import { fundingSourceRoutes } from './routes/funding-sources.js'
+import { simulatedFundingSourceRoutes } from './routes/funding-sources.js'
 import { plaidLinkRoutes } from './routes/plaid-link.js'
 import { tokenRoutes } from './routes/token.js'
 import { eventRoutes } from './routes/events.js'
@@ -90,7 +90,7 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
   const tokens = createTokens(ttlSeconds)
   const callLog = createCallLog()
   const faults = createFaults()
-  const idempotency = createIdempotency()
+  const idempotency = createIdempotencyStore()
   const webhooks = createWebhooks({
     retryScheduleMs: options.webhookRetryScheduleMs ?? WEBHOOK_RETRY_SCHEDULE_MS,
     maxSubscriptions: MAX_WEBHOOK_SUBSCRIPTIONS,
@@ -163,9 +163,9 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
       secured.addHook('onSend', idempotency.remember)
       await secured.register(exchangePartnerRoutes, { state })
       await secured.register(customerRoutes, { state })
-      await secured.register(exchangeSessionRoutes, { state, registeredRedirects: options.registeredRedirects, publicUrl })
+      await secured.register(simulatedExchangeSessionRoutes, { state, registeredRedirects: options.registeredRedirects, publicUrl })
       await secured.register(exchangeRoutes, { state })
-      await secured.register(fundingSourceRoutes, { state, webhooks })
+      await secured.register(simulatedFundingSourceRoutes, { state, webhooks })
       await secured.register(webhookSubscriptionRoutes, { webhooks })
       await secured.register(eventRoutes, { webhooks })
     })
