@@ -32,7 +32,7 @@ import { webhookRoutes } from './webhooks/routes.js'
 export type ResolvedConfig = Config & { dwolla: { apiUrl: string } }
 
 /** What the demo page (src/demo/) is served for; the redirect is the service's own callback. */
-export interface DemoPageOptions {
+interface DemoPageOptions {
   customerId: string
   redirectUrl: string
   simulatorUrl: string

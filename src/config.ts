@@ -6,7 +6,7 @@ const Integer = (minimum: number, maximum: number, defaultValue: number) =>
   Type.Integer({ minimum, maximum, default: defaultValue })
 
 /** A string of a given form; `rule` says it in words, as a configuration error does (a pattern is no message). */
-export const Matching = (pattern: string, rule: string, options: StringOptions = {}) => Type.String({ ...options, pattern, rule })
+const Matching = (pattern: string, rule: string, options: StringOptions = {}) => Type.String({ ...options, pattern, rule })
 
 /** An origin, with at most a trailing slash. */
 export const OriginUrl = Matching('^https?://[^/?#]+/?$', 'must be an http:// or https:// origin, with no path (e.g. https://api.example.com)')
@@ -141,7 +141,7 @@ export interface Config {
   metrics: { listen: { port: number; host: string } } | { listen: 'main' | 'off' }
 }
 
-export interface ConnectionLimits {
+interface ConnectionLimits {
   /** Time to receive a whole request, body included; past it the client gets 408 and the socket closes. */
   requestTimeoutMs: number
   /** Time to receive the request line and headers. */
@@ -153,7 +153,7 @@ export interface ConnectionLimits {
 }
 
 /** How caller tokens are verified: the key source pins the algorithms (no algorithm confusion). */
-export type CallerKey =
+type CallerKey =
   | { source: 'secret'; secret: string; algorithms: ['HS256'] }
   | { source: 'publicKey'; pem: string; algorithms: ['RS256'] | ['ES256'] }
   | { source: 'jwks'; url: string; algorithms: ['RS256', 'ES256']; timing: JwksTiming }

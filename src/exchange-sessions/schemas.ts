@@ -9,7 +9,7 @@ export const ExchangeParams = Type.Object({
   exchangeId: Uuid("The id of the customer's exchange (a UUID), as Visa's redirect or Dwolla's webhook named it.", 'e5e9f2d3-a96c-4abd-a097-8ec7ae28aa8a')
 })
 
-export const PlatformSchema = StringEnum(['web', 'ios', 'android'], {
+const PlatformSchema = StringEnum(['web', 'ios', 'android'], {
   default: 'web',
   description: 'Where the app runs; decides which redirect Plaid needs.'
 })

@@ -1,7 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { requireBearer, requireHalAccept } from './auth.js'
-import { createCallLog, type Call } from './calls.js'
+import { createCallLog } from './calls.js'
+import type { SimulatorControl } from './control.js'
 import { notFound, sendDwollaError } from './errors.js'
 import { createFaults, type Fault } from './faults.js'
 import { HAL } from './hal.js'
@@ -20,7 +21,7 @@ import { tokenRoutes } from './routes/token.js'
 import { eventRoutes } from './routes/events.js'
 import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js'
 import { MAX_WEBHOOK_SUBSCRIPTIONS, WEBHOOK_RETRY_SCHEDULE_MS } from './config.js'
-import { createWebhooks, PAUSE_AFTER_FAILURES, type DwollaEvent, type WebhookDelivery, type WebhookSubscription } from './webhooks.js'
+import { createWebhooks, PAUSE_AFTER_FAILURES } from './webhooks.js'
 
 export interface SimulatorOptions {
   /** The only client credentials /token accepts. */
@@ -39,35 +40,7 @@ export interface SimulatorOptions {
   logger?: FastifyServerOptions['logger']
 }
 
-export interface SimulatorControl {
-  /** Adds a customer and returns its id. */
-  createCustomer (input?: { firstName?: string; lastName?: string; email?: string }): string
-  /** Gives the customer the balance-type funding source Dwolla gives each verified customer; answers its id. */
-  addBalanceFundingSource (customerId: string): string
-  /** Fails the next matching Dwolla API calls; see FaultSchema. */
-  fault (fault: Fault): void
-  /** Every Dwolla API request seen, in arrival order. */
-  readonly calls: ReadonlyArray<Call>
-  /** Every token issued so far is now expired. */
-  expireTokens (): void
-  /** The exchange's status becomes 'deactivated', as when the bank revokes access; a re-auth session restores it. */
-  deactivateExchange (exchangeId: string): void
-  /**
-   * The bank revoked the exchange's access, as a password change at the bank does: balance checks
-   * answer UpdateCredentials and subscribers get customer_exchange_reauth_required, until a
-   * re-auth session is approved.
-   */
-  revokeAccess (exchangeId: string): void
-  /** The webhook subscriptions, every delivery attempt in order, and every event created, oldest first. */
-  readonly webhooks: { subscriptions: ReadonlyMap<string, WebhookSubscription>; deliveries: readonly WebhookDelivery[]; events: readonly DwollaEvent[] }
-  /** A Plaid public token or MX available connection token is now expired. */
-  expireExchangeToken (token: string): void
-  count (kind: 'exchangeSessions' | 'customers' | 'tokens' | 'exchanges' | 'fundingSources'): number
-  /** Clears calls and faults; data stays. */
-  reset (): void
-}
-
-export type { Call, Fault }
+export type { Fault }
 
 export type Simulator = FastifyInstance & { sim: SimulatorControl }
 

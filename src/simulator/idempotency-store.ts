@@ -35,5 +35,3 @@ export function createIdempotencyStore () {
     }
   }
 }
-
-export type IdempotencyStore = ReturnType<typeof createIdempotencyStore>

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 
 /** How a partner's exchange session continues: nowhere, on a bank page, or in Plaid Link. */
-export type SessionFlow = 'unsupported' | 'bank-page' | 'link-token'
+type SessionFlow = 'unsupported' | 'bank-page' | 'link-token'
 
 /** What the user's approval gives the app: an exchange (Visa), an MX connection or a Plaid public token to exchange. */
-export type Grant = 'exchange' | 'connection' | 'public-token'
+type Grant = 'exchange' | 'connection' | 'public-token'
 
 export interface PartnerFlow {
   id: string
