@@ -37,6 +37,12 @@ const app = config.dwolla.apiUrl === undefined
 /** Simulator mode: the simulator and the demo are loaded here alone, so a production process never holds them. */
 async function buildSimulatorModeApp () {
   const [{ startEmbeddedSimulator }, { demoRoutes }] = await Promise.all([import('./simulator/embedded.js'), import('./demo/routes.js')])
+    .catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error
+      process.stderr.write('Invalid configuration: without DWOLLA_KEY the service runs in simulator mode, and this build has no simulator ' +
+        "(the image's default target): set Dwolla's credentials, or use the simulator target\n")
+      process.exit(1)
+    })
   const embedded = await startEmbeddedSimulator(config, logger)
   const app = await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl: embedded.apiUrl } }, {
     logger,

@@ -165,6 +165,11 @@ t.test("the image's steps in a clean directory: production install, built output
   const { stdout: devOnly } = await run('npm', ['ls', 'tap', 'typescript', '--omit=dev', '--parseable'], { cwd: app }).catch((error: { stdout: string }) => error)
   t.equal(devOnly.trim(), '', 'no development dependencies in the image')
 
+  const { code: simulatorModeExit, stderr: simulatorModeError } = await run(process.execPath, ['dist/server.js'], { cwd: app, env: { PATH: process.env.PATH }, timeout: 60_000 })
+    .then(() => ({ code: 0, stderr: '' }), (error: { code: number, stderr: string }) => error)
+  t.equal(simulatorModeExit, 1, 'the default target holds no simulator: simulator mode cannot start from it')
+  t.match(simulatorModeError, /^Invalid configuration: without DWOLLA_KEY the service runs in simulator mode, and this build has no simulator/)
+
   const healthcheck = JSON.parse(/^HEALTHCHECK .*?CMD (\[.*\])$/m.exec(dockerfile.replaceAll('\\\n', ''))![1]!) as string[]
   // The npm registry's node package provides the image's runtime; run its binary directly so signals reach it.
   const { stdout: node24 } = await run('npx', ['--yes', '--prefer-offline', '-p', 'node@24', 'node', '-p', 'process.execPath + " " + process.version'])
