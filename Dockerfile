@@ -8,6 +8,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
+# The service's files alone: production refuses simulator mode, so its image carries neither the simulator
+# nor the demo (server.ts loads them only in simulator mode).
+RUN cp -r dist service-dist && rm -r service-dist/simulator service-dist/demo
 
 # Runtime dependencies only.
 FROM node:24-slim AS deps
@@ -15,11 +18,23 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM node:24-slim
+# `--target simulator`: the Dwolla simulator, for docker compose and the Kubernetes trial.
+FROM node:24-slim AS simulator
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY package.json ./
+USER node
+EXPOSE 3001
+CMD ["node", "dist/simulator/server.js"]
+
+# The default target: the production service.
+FROM node:24-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/service-dist ./dist
 COPY package.json ./
 # The image's unprivileged user; node runs as PID 1 and handles SIGTERM/SIGINT itself.
 USER node

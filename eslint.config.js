@@ -20,6 +20,11 @@ export default tseslint.config(
     }
   },
   {
+    // dependency-cruiser reads its rules as a CommonJS module.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } }
+  },
+  {
     // Tests index fixtures they built themselves.
     files: ['test/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' }

@@ -49,7 +49,7 @@ function component (url: string, functionName: string): string | undefined {
     if (project === 'bench/profiler') return undefined
     if (project === 'app') return 'request ids'
     if (project === 'logger' || project === 'plugins/request-log') return 'request log + pino'
-    if (project === 'metrics' || project === 'plugins/metrics') return 'prom-client'
+    if (project.startsWith('metrics/')) return 'prom-client'
     if (project === 'plugins/caller-guard' || project.startsWith('auth/')) return 'JWT hook'
     if (project === 'problems') return 'error path'
     if (project.startsWith('dwolla/')) return 'Dwolla transport'

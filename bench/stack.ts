@@ -11,7 +11,7 @@ import ts from 'typescript'
 export const HOST = '127.0.0.1'
 const HAL = 'application/vnd.dwolla.v1.hal+json'
 /** Any UUID: the stub knows every customer. */
-export const STUB_CUSTOMER_ID = '74a207b2-b7b7-4efa-8bf8-582148e7b980'
+const STUB_CUSTOMER_ID = '74a207b2-b7b7-4efa-8bf8-582148e7b980'
 
 /**
  * The service as production runs it; DWOLLA_API_URL and PORT are added per run. The upstream on

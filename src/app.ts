@@ -1,26 +1,25 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { bankLinkRoutes } from './bank-links/routes.js'
 import { createBankLinkStore } from './bank-links/store.js'
 import { demoCallbackUrl, type Config } from './config.js'
-import { demoRoutes, type DemoOptions } from './demo/routes.js'
 import { createDwollaClient, createDwollaEvents } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
 import { fundingSourceRoutes } from './funding-sources/routes.js'
 import { createLiveEvents } from './live-events/hub.js'
 import { liveEventRoutes } from './live-events/routes.js'
-import { createMetrics } from './metrics.js'
+import { createMetrics } from './metrics/registry.js'
 import { callerGuard } from './plugins/caller-guard.js'
 import { corsPolicy } from './plugins/cors.js'
-import { healthRoutes } from './plugins/health.js'
+import { healthRoutes } from './operations/health.js'
 import { loadShedding } from './plugins/load-shedding.js'
-import { metricsPlugin } from './plugins/metrics.js'
-import { openapi } from './plugins/openapi.js'
+import { metricsPlugin } from './metrics/plugin.js'
+import { openapi } from './openapi/plugin.js'
 import { callerRateLimit } from './plugins/rate-limit.js'
 import { requestLog } from './plugins/request-log.js'
 import { securityHeaders } from './plugins/security-headers.js'
-import { serviceDescription } from './plugins/service-description.js'
+import { serviceDescription } from './operations/service-description.js'
 import { answerClientError, registerProblemHandlers } from './problems.js'
 import { createMemoryEventLog, createRedisEventLog } from './shared-event-log.js'
 import { createMemoryState, createRedisState } from './shared-state.js'
@@ -34,11 +33,24 @@ import { webhookRoutes } from './webhooks/routes.js'
 /** A configuration whose Dwolla base URL is known (in simulator mode: once the simulator listens). */
 export type ResolvedConfig = Config & { dwolla: { apiUrl: string } }
 
+/** What the demo page (src/demo/) is served for; the redirect is the service's own callback. */
+interface DemoPageOptions {
+  customerId: string
+  redirectUrl: string
+  simulatorUrl: string
+}
+
 export interface AppOptions {
   /** The service's logger (see createLogger). */
   logger: FastifyBaseLogger
-  /** Simulator mode: GET / is then the demo page, for the simulator's seeded customer. */
-  demo?: Omit<DemoOptions, 'redirectUrl'>
+  /**
+   * Simulator mode: GET / is then the demo page, for the simulator's seeded customer. Handed in by
+   * the entry, which loads it only in simulator mode, so the service itself never imports the demo.
+   */
+  demo?: {
+    plugin: (app: FastifyInstance, options: DemoPageOptions) => Promise<void>
+    options: Omit<DemoPageOptions, 'redirectUrl'>
+  }
   /** Once listening, subscribe POST /webhooks/dwolla to Dwolla's webhooks (the embedded simulator's). */
   subscribeWebhooks?: boolean
 }
@@ -84,17 +96,17 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   })
   app.addHook('onClose', () => dwolla.close())
   // What replicas must agree on: re-auth marks, webhook events seen, live events.
-  const shared = config.rateLimit.redisUrl === undefined ? createMemoryState() : await createRedisState(config.rateLimit.redisUrl, app.log)
+  const shared = config.redisUrl === undefined ? createMemoryState() : await createRedisState(config.redisUrl, app.log)
   app.addHook('onClose', () => shared.close())
   const bankLinks = createBankLinkStore(shared)
-  const eventLog = config.rateLimit.redisUrl === undefined ? createMemoryEventLog() : await createRedisEventLog(config.rateLimit.redisUrl, app.log)
+  const eventLog = config.redisUrl === undefined ? createMemoryEventLog() : await createRedisEventLog(config.redisUrl, app.log)
   app.addHook('onClose', () => eventLog.close())
   const liveEvents = await createLiveEvents(eventLog, { log: app.log, malformed: metrics.liveEventsMalformed })
 
   await app.register(openapi, { docsEnabled: config.docsEnabled })
   // Before the other routes: the service description lists each one as it is registered.
   if (options.demo) {
-    await app.register(demoRoutes, { ...options.demo, redirectUrl: demoCallbackUrl(config.port) })
+    await app.register(options.demo.plugin, { ...options.demo.options, redirectUrl: demoCallbackUrl(config.port) })
   } else {
     await app.register(serviceDescription, { dwollaEnv: config.dwolla.env })
   }
@@ -102,7 +114,7 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
   await app.register(metricsPlugin, { metrics, listen: config.metrics.listen })
   await app.register(securityHeaders)
   await app.register(corsPolicy, { origins: config.corsOrigins, credentials: config.auth.mode === 'jwt' && config.auth.cookie !== undefined })
-  await app.register(callerRateLimit, config.rateLimit)
+  await app.register(callerRateLimit, { ...config.rateLimit, redisUrl: config.redisUrl })
   // Before any route: it guards every /v1 route registered after it.
   await app.register(callerGuard, { auth: config.auth, corsOrigins: config.corsOrigins })
   await app.register(healthRoutes, { dwollaReady: dwolla.ready, draining: () => drain.draining })
@@ -114,9 +126,9 @@ export async function buildApp (config: ResolvedConfig, options: AppOptions) {
     } else {
       const secret = config.webhookSecret
       const process = createWebhookProcessor({ bankLinks, liveEvents, log: app.log })
-      const inbox = config.rateLimit.redisUrl === undefined
+      const inbox = config.redisUrl === undefined
         ? createMemoryInbox(process, metrics.webhooks)
-        : await createRedisInbox(config.rateLimit.redisUrl, process, { log: app.log, metrics: metrics.webhooks, tuning: config.webhookInbox })
+        : await createRedisInbox(config.redisUrl, process, { log: app.log, metrics: metrics.webhooks, tuning: config.webhookInbox })
       const catchUp = config.webhookCatchUpSeconds > 0
         ? createCatchUp({
           dwolla: { listWebhookSubscriptions: dwolla.listWebhookSubscriptions, ...createDwollaEvents(dwolla) },

@@ -6,7 +6,7 @@ const Integer = (minimum: number, maximum: number, defaultValue: number) =>
   Type.Integer({ minimum, maximum, default: defaultValue })
 
 /** A string of a given form; `rule` says it in words, as a configuration error does (a pattern is no message). */
-export const Matching = (pattern: string, rule: string, options: StringOptions = {}) => Type.String({ ...options, pattern, rule })
+const Matching = (pattern: string, rule: string, options: StringOptions = {}) => Type.String({ ...options, pattern, rule })
 
 /** An origin, with at most a trailing slash. */
 export const OriginUrl = Matching('^https?://[^/?#]+/?$', 'must be an http:// or https:// origin, with no path (e.g. https://api.example.com)')
@@ -134,6 +134,8 @@ export interface Config {
   /** Browser origins allowed to call the API (CORS, and the cookie mode's Origin check). */
   corsOrigins: readonly string[]
   rateLimit: RateLimitConfig
+  /** The Redis every replica shares: rate-limit counters, re-auth marks, webhook events seen, live events; unset: each replica in memory. */
+  redisUrl: string | undefined
   /** The proxies whose X-Forwarded-For names the client IP; false: none, the peer is the client. */
   trustProxy: string[] | false
   connections: ConnectionLimits
@@ -143,7 +145,7 @@ export interface Config {
   metrics: { listen: { port: number; host: string } } | { listen: 'main' | 'off' }
 }
 
-export interface ConnectionLimits {
+interface ConnectionLimits {
   /** Time to receive a whole request, body included; past it the client gets 408 and the socket closes. */
   requestTimeoutMs: number
   /** Time to receive the request line and headers. */
@@ -155,7 +157,7 @@ export interface ConnectionLimits {
 }
 
 /** How caller tokens are verified: the key source pins the algorithms (no algorithm confusion). */
-export type CallerKey =
+type CallerKey =
   | { source: 'secret'; secret: string; algorithms: ['HS256'] }
   | { source: 'publicKey'; pem: string; algorithms: ['RS256'] | ['ES256'] }
   | { source: 'jwks'; url: string; algorithms: ['RS256', 'ES256']; timing: JwksTiming }
@@ -203,8 +205,6 @@ export interface RateLimitConfig {
   max: number
   /** As @fastify/rate-limit reads it, e.g. `1 minute`. */
   window: string
-  /** Shares the counters across replicas; unset: in memory. */
-  redisUrl: string | undefined
   /** POST /webhooks/dwolla deliveries a client address may make per minute. */
   webhookMaxPerMinute: number
 }
@@ -337,6 +337,7 @@ export function loadConfig (source: NodeJS.ProcessEnv): Config {
       maxConnections: valid.MAX_CONNECTIONS
     },
     plainHttpAllowed: plainHttp,
+    redisUrl: valid.REDIS_URL,
     metrics: valid.METRICS_PORT === undefined
       ? { listen: production ? 'off' : 'main' }
       : { listen: { port: valid.METRICS_PORT, host: valid.METRICS_HOST } },
@@ -390,7 +391,7 @@ function readAuthEnv (env: Env, simulated: boolean): Pick<Config, 'auth' | 'cors
   return {
     auth: mode === 'jwt' ? readJwtAuth(env) : { mode },
     corsOrigins,
-    rateLimit: { max: env.RATE_LIMIT_MAX, window: env.RATE_LIMIT_WINDOW, redisUrl: env.REDIS_URL, webhookMaxPerMinute: env.WEBHOOK_RATE_LIMIT_MAX },
+    rateLimit: { max: env.RATE_LIMIT_MAX, window: env.RATE_LIMIT_WINDOW, webhookMaxPerMinute: env.WEBHOOK_RATE_LIMIT_MAX },
     trustProxy: env.TRUST_PROXY === undefined ? false : list(env.TRUST_PROXY)
   }
 }

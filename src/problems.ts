@@ -108,9 +108,9 @@ export class Problem extends Error {
   }
 }
 
-export const problemType = (code: ProblemCode) => `/problems/${code.toLowerCase().replaceAll('_', '-')}`
+const problemType = (code: ProblemCode) => `/problems/${code.toLowerCase().replaceAll('_', '-')}`
 
-export const PROBLEM_MEDIA_TYPE = 'application/problem+json'
+const PROBLEM_MEDIA_TYPE = 'application/problem+json'
 
 function send (request: FastifyRequest, reply: FastifyReply, problem: Problem) {
   if (problem.retryAfter !== undefined) reply.header('retry-after', String(problem.retryAfter))

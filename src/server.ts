@@ -4,7 +4,6 @@ import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { createLogger } from './logger.js'
 import { shutDown } from './shutdown.js'
-import { startEmbeddedSimulator } from './simulator/embedded.js'
 
 let config: Config
 try {
@@ -16,8 +15,8 @@ try {
 }
 
 // Log lines are written 16 KiB at a time, and at least every second: one write per line cost a
-// quarter of the throughput under load, one per 4 KiB still 3.2-3.6 µs of thread-pool CPU per
-// request (16 KiB: 1.2-1.6). Written off the event loop (libuv's thread pool), so a
+// quarter of the throughput under load, and smaller batches still cost thread-pool CPU on every
+// request. Written off the event loop (libuv's thread pool), so a
 // stdout reader that falls behind cannot stall the service: while it does, up to LOG_BACKLOG_BYTES
 // wait in memory, and lines beyond are dropped and counted. pino flushes what is left at exit.
 const LOG_BACKLOG_BYTES = 16 * 1024 * 1024
@@ -31,16 +30,28 @@ setInterval(() => {
   logger.warn({ droppedLines }, 'log lines dropped: stdout fell behind')
   droppedLines = 0
 }, 10_000).unref()
-const embedded = config.dwolla.apiUrl === undefined ? await startEmbeddedSimulator(config, logger) : undefined
-const app = await buildApp(
-  { ...config, dwolla: { ...config.dwolla, apiUrl: embedded?.apiUrl ?? config.dwolla.apiUrl ?? '' } },
-  {
+const app = config.dwolla.apiUrl === undefined
+  ? await buildSimulatorModeApp()
+  : await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl: config.dwolla.apiUrl } }, { logger })
+
+/** Simulator mode: the simulator and the demo are loaded here alone, so a production process never holds them. */
+async function buildSimulatorModeApp () {
+  const [{ startEmbeddedSimulator }, { demoRoutes }] = await Promise.all([import('./simulator/embedded.js'), import('./demo/routes.js')])
+    .catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error
+      process.stderr.write('Invalid configuration: without DWOLLA_KEY the service runs in simulator mode, and this build has no simulator ' +
+        "(the image's default target): set Dwolla's credentials, or use the simulator target\n")
+      process.exit(1)
+    })
+  const embedded = await startEmbeddedSimulator(config, logger)
+  const app = await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl: embedded.apiUrl } }, {
     logger,
-    demo: embedded && { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl },
-    subscribeWebhooks: embedded !== undefined
-  }
-)
-if (embedded) app.addHook('onClose', () => embedded.simulator.close())
+    demo: { plugin: demoRoutes, options: { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl } },
+    subscribeWebhooks: true
+  })
+  app.addHook('onClose', () => embedded.simulator.close())
+  return app
+}
 
 // On SIGTERM: drain (not ready, still answering), then stop accepting and let in-flight requests
 // finish; past drain plus grace, exit anyway.

@@ -20,7 +20,7 @@ export interface LoggedEntry {
  * A customer's history after an event id: where that event sits and the entries after it; or, when
  * it is not kept (unknown, or older than what is kept), the newest entry if any.
  */
-export type History = { resumed: true, at: string, entries: LoggedEntry[] } | { resumed: false, entries: LoggedEntry[] }
+type History = { resumed: true, at: string, entries: LoggedEntry[] } | { resumed: false, entries: LoggedEntry[] }
 
 /**
  * Each customer's recent events, shared by every replica: an append idempotent per event id, the
@@ -41,7 +41,7 @@ export interface EventLog {
 }
 
 /** Entries kept per customer for clients that resume. */
-export const KEPT_PER_CUSTOMER = 50
+const KEPT_PER_CUSTOMER = 50
 /** In Redis an event id is appended once for this long: longer than Dwolla keeps an event (30 days). */
 const APPENDED_ID_TTL_SECONDS = 31 * 24 * 3600
 

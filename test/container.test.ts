@@ -14,9 +14,12 @@ import { listeningUrl, startLogging } from './processes.js'
 const run = promisify(execFile)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dockerfile = await readFile(join(root, 'Dockerfile'), 'utf8')
+/** Each stage's text, from its FROM line on; the last is the default target. */
+const stages = dockerfile.split(/^(?=FROM )/m).slice(1)
+const defaultStage = stages.at(-1) ?? ''
 
 interface ComposeService {
-  build?: string
+  build?: string | { context: string, target?: string }
   image?: string
   command?: string[]
   environment?: Record<string, string>
@@ -41,10 +44,20 @@ t.test('the Dockerfile builds in stages on Node 24 slim and runs production depe
   t.match(dockerfile, /^USER node$/m)
   t.match(dockerfile, /^HEALTHCHECK .*\/health\/ready/ms)
   const { scripts } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
-  const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[]
+  const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(defaultStage)?.[1] ?? '[]') as string[]
   t.same(cmd, scripts.start.split(' '), "node is PID 1 and receives the signals, with the start script's flags")
   t.match(scripts.start, /--min-semi-space-size=16\b/, 'a young generation at its full size from the start')
   t.match(dockerfile, /^ENV NODE_ENV=production$/m)
+})
+
+t.test('the default target ships neither the simulator nor the demo; the simulator target, which compose builds, does', async (t) => {
+  t.match(dockerfile, /^RUN cp -r dist service-dist && rm -r service-dist\/simulator service-dist\/demo$/m, 'the service\'s files without them')
+  t.match(defaultStage, /^COPY --from=build \/app\/service-dist \.\/dist$/m, 'the default target copies those')
+  t.notMatch(defaultStage, /^COPY --from=build \/app\/dist\b/m)
+  const simulatorStage = stages.find((stage) => /^FROM \S+ AS simulator$/m.test(stage)) ?? ''
+  t.match(simulatorStage, /^COPY --from=build \/app\/dist \.\/dist$/m, 'the simulator target copies the whole build')
+  t.same(compose.services.simulator?.build, { context: '.', target: 'simulator' })
+  t.equal(compose.services.service?.build, '.', 'the service from the default target')
 })
 
 t.test('docker-compose.yml: two replicas behind one port, Redis, the simulator, and only variables the code reads', async (t) => {
@@ -78,7 +91,7 @@ t.test('docker-compose.yml: Redis requires a password, which the service and the
   const command = redis?.command ?? []
   const password = command[command.indexOf('--requirepass') + 1]
   t.ok(command.includes('--requirepass') && password, 'requirepass is set')
-  const redisUrl = new URL(loadConfig(service?.environment ?? {}).rateLimit.redisUrl ?? '')
+  const redisUrl = new URL(loadConfig(service?.environment ?? {}).redisUrl ?? '')
   t.same([redisUrl.protocol, redisUrl.host, decodeURIComponent(redisUrl.password)], ['redis:', 'redis:6379', password], "the service's REDIS_URL carries it")
   t.equal(redis?.environment?.REDISCLI_AUTH, password, 'redis-cli authenticates')
   t.same(redis?.healthcheck?.test, ['CMD-SHELL', 'redis-cli ping | grep -qx PONG'], 'healthy only when the authenticated ping answers (a refused one exits 0 too)')
@@ -104,10 +117,10 @@ t.test('docker-compose.yml: only the proxy is trusted, metrics and simulator con
 })
 
 /** Starts the built service as the image does, against the built simulator, and waits for it to listen. */
-async function startBuilt (t: Test, node: string, cwd: string) {
+async function startBuilt (t: Test, node: string, cwd: string, simulatorCwd: string) {
   const credentials = { DWOLLA_KEY: 'image-check-key', DWOLLA_SECRET: 'image-check-secret' }
   const simulator = await startLogging(t, [node, 'dist/simulator/server.js'], {
-    cwd,
+    cwd: simulatorCwd,
     env: { PATH: process.env.PATH, ...credentials, PORT: '0' }
   }, (record) => record.msg.startsWith('Dwolla API simulator'))
   const { child, readyRecord } = await startLogging(t, [node, 'dist/server.js'], {
@@ -147,9 +160,15 @@ t.test("the image's steps in a clean directory: production install, built output
   await run('npm', ['run', 'build'], { cwd: build })
   for (const file of ['package.json', 'package-lock.json']) await cp(join(root, file), join(app, file))
   await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app })
-  await cp(join(build, 'dist'), join(app, 'dist'), { recursive: true })
+  // The default target's files: the build without the simulator and the demo, which the simulator runs from.
+  await cp(join(build, 'dist'), join(app, 'dist'), { recursive: true, filter: (source) => !/dist\/(simulator|demo)$/.test(source) })
   const { stdout: devOnly } = await run('npm', ['ls', 'tap', 'typescript', '--omit=dev', '--parseable'], { cwd: app }).catch((error: { stdout: string }) => error)
   t.equal(devOnly.trim(), '', 'no development dependencies in the image')
+
+  const { code: simulatorModeExit, stderr: simulatorModeError } = await run(process.execPath, ['dist/server.js'], { cwd: app, env: { PATH: process.env.PATH }, timeout: 60_000 })
+    .then(() => ({ code: 0, stderr: '' }), (error: { code: number, stderr: string }) => error)
+  t.equal(simulatorModeExit, 1, 'the default target holds no simulator: simulator mode cannot start from it')
+  t.match(simulatorModeError, /^Invalid configuration: without DWOLLA_KEY the service runs in simulator mode, and this build has no simulator/)
 
   const healthcheck = JSON.parse(/^HEALTHCHECK .*?CMD (\[.*\])$/m.exec(dockerfile.replaceAll('\\\n', ''))![1]!) as string[]
   // The npm registry's node package provides the image's runtime; run its binary directly so signals reach it.
@@ -158,7 +177,7 @@ t.test("the image's steps in a clean directory: production install, built output
   t.match(node24Version, /^v24\./, 'really Node 24')
   const runtimes: Array<[string, string]> = [[process.version, process.execPath], [node24Version!, node24Path!]]
   for (const [name, node] of runtimes) {
-    const { child, url } = await startBuilt(t, node, app)
+    const { child, url } = await startBuilt(t, node, app, build)
     const ready = await fetch(`${url}/health/ready`)
     t.equal(ready.status, 200, `${name}: ready`)
     const port = new URL(url).port

@@ -4,6 +4,7 @@ import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
+import { demoRoutes } from '../src/demo/routes.js'
 import { startEmbeddedSimulator } from '../src/simulator/embedded.js'
 
 /**
@@ -60,7 +61,7 @@ export async function startStack (
   const logger = createLogger(config.logLevel, logs.stream)
   const embedded = await startEmbeddedSimulator(config, logger)
   const app = await buildApp({ ...config, dwolla: { ...config.dwolla, apiUrl: embedded.apiUrl } }, {
-    logger, demo: { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl }, subscribeWebhooks
+    logger, demo: { plugin: demoRoutes, options: { customerId: embedded.demoCustomerId, simulatorUrl: embedded.browserUrl } }, subscribeWebhooks
   })
   t.teardown(async () => {
     await app.close()

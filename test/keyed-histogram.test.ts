@@ -1,6 +1,6 @@
 import { Histogram, Registry } from 'prom-client'
 import t from 'tap'
-import { KeyedHistogram } from '../src/keyed-histogram.js'
+import { KeyedHistogram } from '../src/metrics/keyed-histogram.js'
 
 const options = { name: 'call_seconds', help: 'Calls.', buckets: [0.01, 0.1, 1] }
 /** The same observations in prom-client's own histogram and in ours, each in a registry of its own. */

@@ -3,7 +3,7 @@ import { compileErrors, validate } from '@readme/openapi-parser'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import t from 'tap'
 import { parse } from 'yaml'
-import { generateOpenapiDocument } from '../src/openapi-document.js'
+import { generateOpenapiDocument } from '../src/openapi/document.js'
 import { problemCatalogue, type ProblemCode } from '../src/problems.js'
 
 const committed = await readFile(new URL('../openapi.yaml', import.meta.url), 'utf8')

@@ -4,7 +4,7 @@ import type { JwksTiming } from '../config.js'
 import { Problem } from '../problems.js'
 
 /** A JWKS body larger than this is refused unread: real key sets are a few KiB. */
-export const MAX_JWKS_BYTES = 64 * 1024
+const MAX_JWKS_BYTES = 64 * 1024
 
 interface KeySet {
   /** PEM public key by kid. */

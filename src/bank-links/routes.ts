@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { DwollaClient } from '../dwolla/client.js'
-import { CustomerParams } from '../exchange-sessions/schemas.js'
+import { CustomerParams } from '../schemas.js'
 import { API_PROBLEMS, problemResponses } from '../problems.js'
 import { BankLinksResponse } from './schemas.js'
 import type { BankLinkStore } from './store.js'

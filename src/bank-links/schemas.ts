@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 
-export const BankLink = Type.Object({
+const BankLink = Type.Object({
   exchangeId: Type.String({ description: 'The Dwolla exchange: re-authenticate it with POST …/exchanges/{exchangeId}/exchange-sessions.' }),
   partner: Type.String({ description: "The open banking partner, as Dwolla names it in lowercase: visa, plaid, mx (or another partner Dwolla lists).", examples: ['visa'] }),
   status: Type.String({ description: "Dwolla's status of the exchange: active, deactivated or removed.", examples: ['active'] }),

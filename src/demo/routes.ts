@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { homeRouteSchema } from '../plugins/service-description.js'
+import { homeRouteSchema } from '../operations/service-description.js'
 
 export interface DemoOptions {
   /** The simulator's seeded customer whose bank the demo verifies. */

@@ -62,5 +62,3 @@ export function createPartnerDirectory ({ listPartners }: PartnerDirectoryOption
     }
   }
 }
-
-export type PartnerDirectory = ReturnType<typeof createPartnerDirectory>

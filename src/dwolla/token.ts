@@ -61,5 +61,3 @@ export function createTokenManager ({ fetchToken, now = Date.now }: TokenManager
     }
   }
 }
-
-export type TokenManager = ReturnType<typeof createTokenManager>

@@ -47,7 +47,7 @@ export interface TransportOptions {
  * one request at a time (no pipelining: a slow answer must not hold up the ones behind it).
  * bench/baseline.ts configures its Pool the same way.
  */
-export const DWOLLA_CONNECTIONS = 64
+const DWOLLA_CONNECTIONS = 64
 
 const TIMEOUT_ERRORS = new Set(['TimeoutError', 'HeadersTimeoutError', 'BodyTimeoutError', 'ConnectTimeoutError'])
 

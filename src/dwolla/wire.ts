@@ -6,12 +6,12 @@ export const HAL_MEDIA_TYPE = 'application/vnd.dwolla.v1.hal+json'
 
 const Link = Type.Object({ href: Type.String({ minLength: 1 }) })
 
-export const TokenResponse = Type.Object({
+const TokenResponse = Type.Object({
   access_token: Type.String({ minLength: 1 }),
   expires_in: Type.Integer({ minimum: 1 })
 })
 
-export const ExchangePartners = Type.Object({
+const ExchangePartners = Type.Object({
   _embedded: Type.Object({
     'exchange-partners': Type.Array(Type.Object({
       name: Type.String(),
@@ -27,11 +27,11 @@ export const ExchangeSession = Type.Object({
 export type ExchangeSession = Static<typeof ExchangeSession>
 
 /** An exchange: whose it is and through which partner. */
-export const Exchange = Type.Object({
+const Exchange = Type.Object({
   _links: Type.Object({ customer: Link, 'exchange-partner': Link })
 })
 
-export const AvailableExchangeConnections = Type.Object({
+const AvailableExchangeConnections = Type.Object({
   _embedded: Type.Object({
     'available-exchange-connections': Type.Array(Type.Object({
       name: Type.String(),
@@ -44,9 +44,9 @@ export const AvailableExchangeConnections = Type.Object({
 const FundingSourceLinks = Type.Object({ customer: Link, exchange: Type.Optional(Link) })
 
 /** What is read of a funding source before anything else about it: its owner, then its type (bank, balance). */
-export const FundingSourceOwner = Type.Object({ _links: FundingSourceLinks, type: Type.String() })
+const FundingSourceOwner = Type.Object({ _links: FundingSourceLinks, type: Type.String() })
 
-export const FundingSource = Type.Object({
+const FundingSource = Type.Object({
   _links: FundingSourceLinks,
   id: Type.String({ minLength: 1 }),
   name: Type.String(),
@@ -57,7 +57,7 @@ export const FundingSource = Type.Object({
 export type BankAccountType = Static<typeof FundingSource>['bankAccountType']
 
 /** A customer's exchanges: through which partner, in which state. */
-export const Exchanges = Type.Object({
+const Exchanges = Type.Object({
   _embedded: Type.Object({
     exchanges: Type.Array(Type.Object({
       _links: Type.Object({ 'exchange-partner': Link }),
@@ -86,7 +86,7 @@ const WebhookSubscription = Type.Object({
 })
 export type WebhookSubscription = Static<typeof WebhookSubscription>
 
-export const WebhookSubscriptions = Type.Object({
+const WebhookSubscriptions = Type.Object({
   _embedded: Type.Object({ 'webhook-subscriptions': Type.Array(WebhookSubscription) })
 })
 
@@ -112,7 +112,7 @@ export const DwollaEvent = Type.Object({
 export type DwollaEvent = Static<typeof DwollaEvent>
 
 /** A page of Dwolla's event log, newest first; each entry is checked on its own, so one bad entry spoils no other. */
-export const EventsPage = Type.Object({
+const EventsPage = Type.Object({
   _embedded: Type.Object({ events: Type.Array(Type.Unknown()) })
 })
 
@@ -136,7 +136,7 @@ export type DwollaErrorBody = Static<typeof DwollaErrorBody>
 export interface WireCheck<T extends TSchema> {
   (value: unknown): value is Static<T>
 }
-export function compile<T extends TSchema> (schema: T): WireCheck<T> {
+function compile<T extends TSchema> (schema: T): WireCheck<T> {
   const checker = TypeCompiler.Compile(schema)
   return (value: unknown): value is Static<T> => checker.Check(value)
 }

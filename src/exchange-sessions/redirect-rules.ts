@@ -16,7 +16,7 @@ export interface RedirectViolation {
 
 type Form = 'https' | 'http(s)' | 'android-package'
 
-/** Each partner and platform: whether a redirect is needed and of which form (API.md's table). */
+/** Each partner and platform: whether a redirect is needed and of which form (the table in docs/app-developers.md). */
 const RULES: Record<Partner, Record<Platform, Form | 'none'>> = {
   visa: { web: 'https', ios: 'https', android: 'https' },
   plaid: { web: 'none', ios: 'http(s)', android: 'android-package' },

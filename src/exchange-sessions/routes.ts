@@ -3,9 +3,9 @@ import type { FastifyReply } from 'fastify'
 import type { DwollaClient, SessionStart } from '../dwolla/client.js'
 import { API_PROBLEMS, Problem, problemResponses } from '../problems.js'
 import { checkRedirect, type RedirectRequest } from './redirect-rules.js'
+import { CustomerParams, idempotencyHeaders } from '../schemas.js'
 import {
-  CreateExchangeSessionBody, CustomerParams, ExchangeParams, ExchangeSessionCreated, idempotencyHeaders,
-  ReAuthExchangeSessionBody, exchangeSessionComponents
+  CreateExchangeSessionBody, ExchangeParams, ExchangeSessionCreated, ReAuthExchangeSessionBody, exchangeSessionComponents
 } from './schemas.js'
 
 export interface ExchangeSessionRoutesOptions {
@@ -19,7 +19,7 @@ const REDIRECT_PROBLEMS = [
 
 /**
  * 201 with the session as JSON. The client builds it to its exact schema (sessionStart), so it is sent as its
- * JSON: the oneOf serializer would validate it against each partner's schema first (about 5 µs).
+ * JSON: the oneOf serializer would validate it against each partner's schema first, on every request.
  */
 const created = (reply: FastifyReply, session: SessionStart) =>
   reply.code(201).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(JSON.stringify(session))

@@ -1,41 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { PARTNER_NAMES } from '../dwolla/client.js'
 import { PlainText } from '../plain-text.js'
 import { NO_STORE } from '../problems.js'
+import { CustomerId, PartnerSchema, Uuid } from '../schemas.js'
 import { StringEnum } from '../string-enum.js'
-
-/** Dwolla's resource ids are UUIDs. */
-export const Uuid = (description: string, example: string) => Type.String({
-  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
-  description,
-  examples: [example]
-})
-
-export const CustomerId = Uuid("The Dwolla Customer's id (a UUID).", '74a207b2-b7b7-4efa-8bf8-582148e7b980')
-
-export const CustomerParams = Type.Object({ customerId: CustomerId })
 
 export const ExchangeParams = Type.Object({
   customerId: CustomerId,
   exchangeId: Uuid("The id of the customer's exchange (a UUID), as Visa's redirect or Dwolla's webhook named it.", 'e5e9f2d3-a96c-4abd-a097-8ec7ae28aa8a')
 })
 
-/** The Idempotency-Key header of a create, described by what a retry does not create twice. */
-export const idempotencyHeaders = (created: string) => Type.Object({
-  'idempotency-key': Type.Optional(Type.String({
-    pattern: '^[\\x21-\\x7E]{1,255}$',
-    description: `Repeat the same key with the same body to retry safely: the same answer, and no second ${created} is created. ` +
-      "The key sent to Dwolla is derived from it, the operation, the customer, the exchange and the request's content, " +
-      "so the same key from another customer or with another body is an independent create, never another request's answer. " +
-      'Dwolla keeps keys for 24 hours: a retry after that creates anew. Without a key, every call is its own create.'
-  }))
-})
-
-export const PartnerSchema = StringEnum(PARTNER_NAMES, {
-  description: 'The open banking partner that verifies the bank account.'
-})
-
-export const PlatformSchema = StringEnum(['web', 'ios', 'android'], {
+const PlatformSchema = StringEnum(['web', 'ios', 'android'], {
   default: 'web',
   description: 'Where the app runs; decides which redirect Plaid needs.'
 })

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { BankLinkStore } from '../bank-links/store.js'
 import type { DwollaClient } from '../dwolla/client.js'
-import { CustomerParams, idempotencyHeaders } from '../exchange-sessions/schemas.js'
+import { CustomerParams, idempotencyHeaders } from '../schemas.js'
 import { API_PROBLEMS, NO_STORE, Problem, problemResponses } from '../problems.js'
 import {
   AvailableExchangeConnectionsResponse, BalanceResponse, FundingSourceParams, FundingSourceResponse, fundingSourceComponents, type CreateFundingSourceRequest

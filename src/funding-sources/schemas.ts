@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { CustomerId, PartnerSchema, Uuid } from '../exchange-sessions/schemas.js'
+import { CustomerId, PartnerSchema, Uuid } from '../schemas.js'
 import { PlainText } from '../plain-text.js'
 import { StringEnum } from '../string-enum.js'
 

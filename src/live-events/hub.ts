@@ -5,7 +5,7 @@ import type { Counter } from 'prom-client'
 import { positionAfter, type EventLog, type LoggedEntry } from '../shared-event-log.js'
 
 /** Visible ASCII only: an id is written on a line of its own and must not be able to end it. */
-export const EVENT_ID_PATTERN = '^[!-~]{1,128}$'
+const EVENT_ID_PATTERN = '^[!-~]{1,128}$'
 
 const LiveEventSchema = Type.Object({
   /** The Dwolla event's id: the same on every replica, so a reconnecting client resumes after it. */

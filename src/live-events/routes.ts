@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Metrics } from '../metrics.js'
+import type { Metrics } from '../metrics/registry.js'
 import { API_PROBLEMS, Problem, problemResponses } from '../problems.js'
 import type { LiveEvent, LiveEvents } from './hub.js'
 import { EventStream, EventsHeaders, EventsParams } from './schemas.js'
@@ -21,7 +21,7 @@ const RETRY_MS = 2000
 /** At shutdown apps reconnect (to another replica) within this, spread so they do not all arrive at once. */
 const SHUTDOWN_RETRY_MS = 1000
 /** Unsent data past this closes the stream: a client that does not read costs no more memory than this. */
-export const MAX_UNSENT_BYTES = 64 * 1024
+const MAX_UNSENT_BYTES = 64 * 1024
 /** A replica at its cap asks the app to wait this long (another replica may have room at once). */
 const FULL_RETRY_AFTER_SECONDS = 5
 /** The longest a timer waits; a token that lives longer ends its stream early, and the app reconnects. */

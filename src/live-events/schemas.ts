@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { CustomerId } from '../exchange-sessions/schemas.js'
+import { CustomerId } from '../schemas.js'
 
 export const EventsParams = Type.Object({ customerId: CustomerId })
 

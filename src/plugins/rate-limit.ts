@@ -24,7 +24,7 @@ const COUNT_DEADLINE_MS = 500
  * or stalls, requests are served unlimited (fail-open): one warning when an outage starts, one info
  * line when it ends.
  */
-export const callerRateLimit = fp(async (app: FastifyInstance, { max, window, redisUrl, webhookMaxPerMinute }: RateLimitConfig) => {
+export const callerRateLimit = fp(async (app: FastifyInstance, { max, window, redisUrl, webhookMaxPerMinute }: RateLimitConfig & { redisUrl: string | undefined }) => {
   // Once connected, fail fast rather than queue while Redis is away.
   const redis = redisUrl === undefined ? undefined : createRedisConnection(redisUrl)
   let outage = false

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Metrics } from '../metrics.js'
+import type { Metrics } from '../metrics/registry.js'
 
 /**
  * When a request completes: one log line instead of Fastify's two, and its duration metric.

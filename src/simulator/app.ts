@@ -1,26 +1,27 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { requireBearer, requireHalAccept } from './auth.js'
-import { createCallLog, type Call } from './calls.js'
+import { createCallLog } from './calls.js'
+import type { SimulatorControl } from './control.js'
 import { notFound, sendDwollaError } from './errors.js'
 import { createFaults, type Fault } from './faults.js'
 import { HAL } from './hal.js'
-import { createIdempotency } from './idempotency.js'
+import { createIdempotencyStore } from './idempotency-store.js'
 import { createState } from './state.js'
 import { createTokens } from './tokens.js'
 import { bankRoutes } from './routes/bank.js'
 import { controlRoutes } from './routes/control.js'
 import { customerRoutes } from './routes/customers.js'
 import { exchangePartnerRoutes } from './routes/exchange-partners.js'
-import { exchangeSessionRoutes } from './routes/exchange-sessions.js'
+import { simulatedExchangeSessionRoutes } from './routes/exchange-sessions.js'
 import { exchangeRoutes } from './routes/exchanges.js'
-import { fundingSourceRoutes } from './routes/funding-sources.js'
+import { simulatedFundingSourceRoutes } from './routes/funding-sources.js'
 import { plaidLinkRoutes } from './routes/plaid-link.js'
 import { tokenRoutes } from './routes/token.js'
 import { eventRoutes } from './routes/events.js'
 import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions.js'
 import { MAX_WEBHOOK_SUBSCRIPTIONS, WEBHOOK_RETRY_SCHEDULE_MS } from './config.js'
-import { createWebhooks, PAUSE_AFTER_FAILURES, type DwollaEvent, type WebhookDelivery, type WebhookSubscription } from './webhooks.js'
+import { createWebhooks, PAUSE_AFTER_FAILURES } from './webhooks.js'
 
 export interface SimulatorOptions {
   /** The only client credentials /token accepts. */
@@ -39,35 +40,7 @@ export interface SimulatorOptions {
   logger?: FastifyServerOptions['logger']
 }
 
-export interface SimulatorControl {
-  /** Adds a customer and returns its id. */
-  createCustomer (input?: { firstName?: string; lastName?: string; email?: string }): string
-  /** Gives the customer the balance-type funding source Dwolla gives each verified customer; answers its id. */
-  addBalanceFundingSource (customerId: string): string
-  /** Fails the next matching Dwolla API calls; see FaultSchema. */
-  fault (fault: Fault): void
-  /** Every Dwolla API request seen, in arrival order. */
-  readonly calls: ReadonlyArray<Call>
-  /** Every token issued so far is now expired. */
-  expireTokens (): void
-  /** The exchange's status becomes 'deactivated', as when the bank revokes access; a re-auth session restores it. */
-  deactivateExchange (exchangeId: string): void
-  /**
-   * The bank revoked the exchange's access, as a password change at the bank does: balance checks
-   * answer UpdateCredentials and subscribers get customer_exchange_reauth_required, until a
-   * re-auth session is approved.
-   */
-  revokeAccess (exchangeId: string): void
-  /** The webhook subscriptions, every delivery attempt in order, and every event created, oldest first. */
-  readonly webhooks: { subscriptions: ReadonlyMap<string, WebhookSubscription>; deliveries: readonly WebhookDelivery[]; events: readonly DwollaEvent[] }
-  /** A Plaid public token or MX available connection token is now expired. */
-  expireExchangeToken (token: string): void
-  count (kind: 'exchangeSessions' | 'customers' | 'tokens' | 'exchanges' | 'fundingSources'): number
-  /** Clears calls and faults; data stays. */
-  reset (): void
-}
-
-export type { Call, Fault }
+export type { Fault }
 
 export type Simulator = FastifyInstance & { sim: SimulatorControl }
 
@@ -90,7 +63,7 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
   const tokens = createTokens(ttlSeconds)
   const callLog = createCallLog()
   const faults = createFaults()
-  const idempotency = createIdempotency()
+  const idempotency = createIdempotencyStore()
   const webhooks = createWebhooks({
     retryScheduleMs: options.webhookRetryScheduleMs ?? WEBHOOK_RETRY_SCHEDULE_MS,
     maxSubscriptions: MAX_WEBHOOK_SUBSCRIPTIONS,
@@ -163,9 +136,9 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Simula
       secured.addHook('onSend', idempotency.remember)
       await secured.register(exchangePartnerRoutes, { state })
       await secured.register(customerRoutes, { state })
-      await secured.register(exchangeSessionRoutes, { state, registeredRedirects: options.registeredRedirects, publicUrl })
+      await secured.register(simulatedExchangeSessionRoutes, { state, registeredRedirects: options.registeredRedirects, publicUrl })
       await secured.register(exchangeRoutes, { state })
-      await secured.register(fundingSourceRoutes, { state, webhooks })
+      await secured.register(simulatedFundingSourceRoutes, { state, webhooks })
       await secured.register(webhookSubscriptionRoutes, { webhooks })
       await secured.register(eventRoutes, { webhooks })
     })

@@ -41,5 +41,3 @@ export function createCallLog () {
     }
   }
 }
-
-export type CallLog = ReturnType<typeof createCallLog>

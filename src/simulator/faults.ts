@@ -56,5 +56,3 @@ export function createFaults () {
     }
   }
 }
-
-export type Faults = ReturnType<typeof createFaults>

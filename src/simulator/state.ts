@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createPartners, type Partner } from './partners.js'
+import { createPartnerFlows, type PartnerFlow } from './partner-flows.js'
 
 export interface Customer {
   id: string
@@ -13,7 +13,7 @@ export interface Customer {
 export interface Exchange {
   id: string
   customerId: string
-  partner: Partner
+  partner: PartnerFlow
   /** Dwolla's statuses; 'removed' is never reached in the simulator. */
   status: 'active' | 'deactivated'
   /** The bank revoked access (a password change, say): balance checks answer UpdateCredentials until a re-auth session is approved. */
@@ -24,7 +24,7 @@ export interface Exchange {
 export interface ExchangeSession {
   id: string
   customerId: string
-  partner: Partner
+  partner: PartnerFlow
   /** The exchange a re-auth session restores; undefined for a session that adds a bank. */
   reauth: Exchange | undefined
   redirectUrl: string | undefined
@@ -41,7 +41,7 @@ export interface ExchangeSession {
 export interface ExchangeToken {
   token: string
   customerId: string
-  partner: Partner
+  partner: PartnerFlow
   /** The account's name, as MX lists it among the available connections. */
   name: string
   status: 'unused' | 'used' | 'expired'
@@ -70,7 +70,7 @@ const connectionToken = () => Buffer.from(JSON.stringify({
 
 /** The simulator's data: partners, customers, exchange sessions, exchanges and funding sources, in memory. */
 export function createState () {
-  const partners = createPartners()
+  const partners = createPartnerFlows()
   const customers = new Map<string, Customer>()
   const sessions = new Map<string, ExchangeSession>()
   const exchanges = new Map<string, Exchange>()

@@ -56,7 +56,7 @@ export interface WebhooksOptions {
 }
 
 /** The HMAC Dwolla sends in X-Request-Signature-SHA-256: hex SHA-256 of the raw body keyed by the subscription's secret. */
-export const webhookSignature = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex')
+const webhookSignature = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex')
 
 /**
  * Webhook subscriptions and the events sent to them as Dwolla sends them: a signed POST per

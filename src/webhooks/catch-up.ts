@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { DwollaClient, DwollaEvents } from '../dwolla/client.js'
-import type { Metrics } from '../metrics.js'
+import type { Metrics } from '../metrics/registry.js'
 import type { SharedState } from '../shared-state.js'
 import type { DwollaEvent } from './schemas.js'
 

@@ -1,5 +1,5 @@
 import { Lru } from 'toad-cache'
-import type { Metrics } from '../metrics.js'
+import type { Metrics } from '../metrics/registry.js'
 import { isHandledTopic, type HandledTopic, type WebhookProcessor } from './processor.js'
 import type { DwollaEvent } from './schemas.js'
 
@@ -17,7 +17,7 @@ export type HandledEvent = DwollaEvent & { topic: HandledTopic }
 
 const DAY_MS = 24 * 60 * 60 * 1000
 /** Dwolla keeps events 30 days: an older one can only be a replay of a captured webhook. */
-export const MAX_EVENT_AGE_MS = 30 * DAY_MS
+const MAX_EVENT_AGE_MS = 30 * DAY_MS
 /** Done ids outlive the oldest event Dwolla's event log can bring back. */
 export const DONE_FOR_MS = 31 * DAY_MS
 /** Done ids one process remembers: about 10 MiB, far more than 31 days of a typical account's events. */

@@ -4,7 +4,7 @@ import type { LiveEvents, LiveEventType } from '../live-events/hub.js'
 import type { DwollaEvent } from './schemas.js'
 
 /** The topics this service acts on, and the live event each becomes. */
-export const HANDLED_TOPICS = {
+const HANDLED_TOPICS = {
   customer_exchange_reauth_required: 'bank-link.reauth-required',
   customer_funding_source_added: 'funding-source.added',
   customer_funding_source_verified: 'funding-source.verified',

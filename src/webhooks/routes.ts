@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import type { Metrics } from '../metrics.js'
+import type { Metrics } from '../metrics/registry.js'
 import { Problem, problemResponses } from '../problems.js'
 import type { WebhookInbox } from './inbox.js'
 import { isHandledTopic } from './processor.js'

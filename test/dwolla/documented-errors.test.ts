@@ -2,9 +2,9 @@ import t from 'tap'
 import { REDIRECTS, startStack } from '../helpers.js'
 import { json, partnerFlows } from '../partner-flows.js'
 
-// Every error row of the Dwolla pages in shared/reference/dwolla/docs whose call the client makes
-// (api-reference__<page>.mdx), with the problem the caller gets. Dwolla answers through the
-// simulator's fault injection, as its page documents; the service's real client reads the answer.
+// Every error row of Dwolla's API reference pages whose call the client makes, with the problem
+// the caller gets. Dwolla answers through the simulator's fault injection, as its page documents;
+// the service's real client reads the answer.
 
 type Call = 'session' | 'reauth' | 'plaidFundingSource' | 'visaFundingSource' | 'connections'
 

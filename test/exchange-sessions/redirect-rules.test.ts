@@ -12,7 +12,7 @@ const registered = new Set([
   'http://insecure.example.com/cb'
 ])
 
-// API.md's table, row by row: partner, platform, redirectUrl → the problem code, or null for accepted.
+// The table in docs/app-developers.md, row by row: partner, platform, redirectUrl → the problem code, or null for accepted.
 const rows: Array<[Partner, Platform, string | undefined, string | null]> = [
   ['visa', 'web', 'https://app.example.com/iav-callback', null],
   ['visa', 'ios', 'https://app.example.com/iav-callback', null],

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { buildSimulator } from '../../src/simulator/app.js'
 import { buildSandboxApp } from '../helpers.js'
-import { containers, deployDir, projectErrors, render, schemaErrors, SERVICE_IMAGE, unknownFieldErrors, type Manifest, type ServedPaths } from './manifests.js'
+import { containers, deployDir, projectErrors, render, schemaErrors, SERVICE_IMAGE, SIMULATOR_IMAGE, unknownFieldErrors, type Manifest, type ServedPaths } from './manifests.js'
 
 // Values of the production Secret, made outside the repository: shaped as real ones are.
 const PLACEHOLDERS = {
@@ -92,6 +92,8 @@ t.test('trial: the simulator and a Redis, credentials shared through a generated
   const manifests = overlays.trial
   const names = containers(manifests).map(({ container }) => container.name)
   t.same(names.sort(), ['api', 'redis', 'simulator'])
+  const simulator = containers(manifests).find(({ container }) => container.name === 'simulator')!.container
+  t.match(simulator.image, `${SIMULATOR_IMAGE}:`, "the simulator target's image, not the service's")
   const secret = manifests.find((manifest) => manifest.kind === 'Secret')!
   t.match(secret.metadata.name, /^dwolla-bff-trial-/)
 })

@@ -9,8 +9,9 @@ import { SimulatorEnvSchema } from '../../src/simulator/config.js'
 const run = promisify(execFile)
 
 export const deployDir = fileURLToPath(new URL('../../deploy/kubernetes/', import.meta.url))
-/** The image the base names; a container of it without a command is the service, with the simulator's entry the simulator. */
+/** The image the base names (a container of it without a command is the service), and the trial's simulator image. */
 export const SERVICE_IMAGE = 'ghcr.io/example/dwolla-bff'
+export const SIMULATOR_IMAGE = 'ghcr.io/example/dwolla-bff-simulator'
 const SIMULATOR_ENTRY = 'dist/simulator/server.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are whatever YAML says, checked below */
@@ -83,7 +84,7 @@ export function containers (manifests: Manifest[]) {
 }
 
 const isService = (container: Container) => container.image.startsWith(`${SERVICE_IMAGE}:`) && container.command === undefined
-const isSimulator = (container: Container) => container.image.startsWith(`${SERVICE_IMAGE}:`) && container.command?.includes(SIMULATOR_ENTRY) === true
+const isSimulator = (container: Container) => container.image.startsWith(`${SIMULATOR_IMAGE}:`) && container.command?.includes(SIMULATOR_ENTRY) === true
 
 /**
  * A container's environment as the process sees it: literal values, and secret keys from the

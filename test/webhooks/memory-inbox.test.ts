@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
-import { createMetrics } from '../../src/metrics.js'
+import { createMetrics } from '../../src/metrics/registry.js'
 import { registerProblemHandlers } from '../../src/problems.js'
 import { createMemoryInbox } from '../../src/webhooks/inbox.js'
 import type { WebhookProcessor } from '../../src/webhooks/processor.js'

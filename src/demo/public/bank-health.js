@@ -29,7 +29,7 @@ const reconnect = {
     const session = await createReauthSession(bank, {}, into)
     if (!session) return
     // Link in update mode: its onSuccess means the same link works again, with no token to exchange.
-    openPlaidLink(customerId, config.plaidLinkScript, session.linkToken, {
+    openPlaidLink(config.plaidLinkScript, session.linkToken, {
       into,
       onSuccess: () => showIn(into, el('p', 'Reconnected in Plaid Link: check the balance again.', { class: 'note' }))
     })

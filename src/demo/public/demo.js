@@ -16,7 +16,21 @@ const nextStep = {
     location.assign(exchangeSessionUrl)
   },
   mx: ({ exchangeSessionUrl }) => showMxConnect(customerId, exchangeSessionUrl),
-  plaid: ({ linkToken }) => openPlaidLink(customerId, config.plaidLinkScript, linkToken)
+  plaid: ({ linkToken }) => openPlaidLink(config.plaidLinkScript, linkToken, { onSuccess: showPlaidApproval })
+}
+
+/** Link handed the page a public token: linking posts it, after the user names the account. */
+function showPlaidApproval (publicToken, metadata) {
+  const [account] = metadata.accounts
+  show(
+    el('h2', 'Bank approved in Plaid Link'),
+    facts([['institution', metadata.institution.name], ['account', `${account.name} ····${account.mask}`]]),
+    el('p', ['Link handed the page a public token; linking posts it as ', el('code', '{ "partner": "plaid", "publicToken": … }'), '.'], { class: 'note' }),
+    ...bankLinkForm(customerId, { partner: 'plaid', publicToken }, {
+      name: account.name,
+      type: account.subtype === 'savings' ? 'savings' : 'checking'
+    })
+  )
 }
 
 async function startSession (body) {

@@ -1,6 +1,5 @@
 // Plaid on the web: Plaid's own script opens Link in the page; here it is the simulator's stand-in.
-import { bankLinkForm } from './bank-link.js'
-import { el, facts, result, show, showIn } from './dom.js'
+import { el, result, showIn } from './dom.js'
 
 let loading
 
@@ -18,28 +17,11 @@ function loadPlaid (src) {
   return loading
 }
 
-/** Link handed the page a public token: linking posts it, after the user names the account. */
-function showApproval (customerId, publicToken, metadata) {
-  const [account] = metadata.accounts
-  show(
-    el('h2', 'Bank approved in Plaid Link'),
-    facts([['institution', metadata.institution.name], ['account', `${account.name} ····${account.mask}`]]),
-    el('p', ['Link handed the page a public token; linking posts it as ', el('code', '{ "partner": "plaid", "publicToken": … }'), '.'], { class: 'note' }),
-    ...bankLinkForm(customerId, { partner: 'plaid', publicToken }, {
-      name: account.name,
-      type: account.subtype === 'savings' ? 'savings' : 'checking'
-    })
-  )
-}
-
 /**
  * Opens Plaid Link with the session's link token, telling its progress in `into` (the page's result
- * unless told); onSuccess is Link's, linking the approved account unless told otherwise.
+ * unless told); onSuccess is Link's: what the caller does with the approval.
  */
-export async function openPlaidLink (customerId, scriptUrl, linkToken, {
-  into = result,
-  onSuccess = (publicToken, metadata) => showApproval(customerId, publicToken, metadata)
-} = {}) {
+export async function openPlaidLink (scriptUrl, linkToken, { into = result, onSuccess }) {
   showIn(into, el('p', 'Opening Plaid Link…'))
   let Plaid
   try {

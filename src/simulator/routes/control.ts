@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { FaultSchema } from '../faults.js'
-import type { SimulatorControl } from '../app.js'
+import type { SimulatorControl } from '../control.js'
 
 /** The test control over HTTP, for a simulator running in another process; never recorded as calls. */
 export const controlRoutes: FastifyPluginAsyncTypebox<{ control: SimulatorControl }> = async (app, { control }) => {

@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { forbidden, invalidField, notFound } from '../errors.js'
 import { link, origin } from '../hal.js'
-import { partnerOf, type Partner } from '../partners.js'
+import { partnerOf, type PartnerFlow } from '../partner-flows.js'
 import type { State } from '../state.js'
 
 const Href = Type.Object({ href: Type.String() })
@@ -19,7 +19,7 @@ const IdParams = Type.Object({ id: Type.String() })
 
 const REDIRECT_PATH = '/_links/redirect-url/href'
 
-export interface ExchangeSessionRouteOptions {
+export interface SimulatedExchangeSessionRouteOptions {
   state: State
   registeredRedirects: readonly string[]
   /** Origin of the bank pages for browsers; else the origin the session was created on. */
@@ -27,7 +27,7 @@ export interface ExchangeSessionRouteOptions {
 }
 
 /** The redirect URL the partner's flow returns to, checked as Dwolla checks it. */
-function checkRedirect (partner: Partner, href: string | undefined, registered: readonly string[]) {
+function checkPartnerRedirect (partner: PartnerFlow, href: string | undefined, registered: readonly string[]) {
   const rule = partner.redirect
   if (!rule) return undefined
   if (href === undefined && !rule.required) return undefined
@@ -39,7 +39,7 @@ function checkRedirect (partner: Partner, href: string | undefined, registered: 
 }
 
 /** POST /customers/:id/exchange-sessions, POST /exchanges/:id/exchange-sessions (re-auth) and GET /exchange-sessions/:id. */
-export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRouteOptions> = async (app, options) => {
+export const simulatedExchangeSessionRoutes: FastifyPluginAsyncTypebox<SimulatedExchangeSessionRouteOptions> = async (app, options) => {
   const { state } = options
 
   app.post('/customers/:id/exchange-sessions', { schema: { params: IdParams, body: CreateExchangeSession } }, async (request, reply) => {
@@ -52,7 +52,7 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
       customerId: request.params.id,
       partner,
       reauth: undefined,
-      redirectUrl: checkRedirect(partner, links['redirect-url']?.href, options.registeredRedirects),
+      redirectUrl: checkPartnerRedirect(partner, links['redirect-url']?.href, options.registeredRedirects),
       bankOrigin: options.publicUrl ?? origin(request)
     })
     return reply.code(201).header('location', `${origin(request)}/exchange-sessions/${session.id}`).send()
@@ -69,7 +69,7 @@ export const exchangeSessionRoutes: FastifyPluginAsyncTypebox<ExchangeSessionRou
       customerId: exchange.customerId,
       partner: exchange.partner,
       reauth: exchange,
-      redirectUrl: checkRedirect(exchange.partner, request.body._links?.['redirect-url']?.href, options.registeredRedirects),
+      redirectUrl: checkPartnerRedirect(exchange.partner, request.body._links?.['redirect-url']?.href, options.registeredRedirects),
       bankOrigin: options.publicUrl ?? origin(request)
     })
     return reply.code(201).header('location', `${origin(request)}/exchange-sessions/${session.id}`).send()

@@ -3,7 +3,7 @@ import {
   expiredExchangeToken, forbidden, invalidExchangeToken, invalidField, notFound, requiredField, validationError
 } from '../errors.js'
 import { link, origin } from '../hal.js'
-import { partnerOf } from '../partners.js'
+import { partnerOf } from '../partner-flows.js'
 import type { Exchange, State } from '../state.js'
 
 const Href = Type.Object({ href: Type.String() })

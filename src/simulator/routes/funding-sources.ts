@@ -26,7 +26,7 @@ const BALANCE = { value: '542.00', currency: 'USD' }
 const DWOLLA_BALANCE = { value: '0.00', currency: 'USD' }
 
 /** POST /customers/:id/funding-sources from an exchange, GET /funding-sources/:id and its balance, banks' and Dwolla balances'. */
-export const fundingSourceRoutes: FastifyPluginAsyncTypebox<{ state: State, webhooks: Webhooks }> = async (app, { state, webhooks }) => {
+export const simulatedFundingSourceRoutes: FastifyPluginAsyncTypebox<{ state: State, webhooks: Webhooks }> = async (app, { state, webhooks }) => {
   app.post('/customers/:id/funding-sources', { schema: { params: IdParams, body: CreateFundingSource } }, async (request, reply) => {
     const customerId = request.params.id
     if (!state.customers.has(customerId)) throw notFound('Customer ID not found. Check Customer ID.')

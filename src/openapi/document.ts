@@ -1,6 +1,6 @@
-import { buildApp } from './app.js'
-import { loadConfig } from './config.js'
-import { createLogger } from './logger.js'
+import { buildApp } from '../app.js'
+import { loadConfig } from '../config.js'
+import { createLogger } from '../logger.js'
 
 /**
  * The text of openapi.yaml: the service built as `npm start` builds it, described by its own

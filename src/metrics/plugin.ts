@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
-import type { Metrics } from '../metrics.js'
+import type { Metrics } from './registry.js'
 
 export interface MetricsOptions {
   metrics: Metrics

@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import type { DwollaEnv } from '../config.js'
 import { StringEnum } from '../string-enum.js'
 
-export const ServiceDescription = Type.Object({
+const ServiceDescription = Type.Object({
   service: Type.String(),
   description: Type.String(),
   dwollaEnv: StringEnum(['simulator', 'sandbox', 'production']),

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
 
 /** How a partner's exchange session continues: nowhere, on a bank page, or in Plaid Link. */
-export type SessionFlow = 'unsupported' | 'bank-page' | 'link-token'
+type SessionFlow = 'unsupported' | 'bank-page' | 'link-token'
 
 /** What the user's approval gives the app: an exchange (Visa), an MX connection or a Plaid public token to exchange. */
-export type Grant = 'exchange' | 'connection' | 'public-token'
+type Grant = 'exchange' | 'connection' | 'public-token'
 
-export interface Partner {
+export interface PartnerFlow {
   id: string
   name: string
   created: string
@@ -24,8 +24,8 @@ const isAndroidPackage = (href: string) => /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*
  * Dwolla's exchange partners, in its order, with fresh ids per simulator so that clients
  * look them up by name as Dwolla asks instead of hard-coding ids.
  */
-export function createPartners (): readonly Partner[] {
-  const partner = (name: string, created: string, flow: SessionFlow, grant?: Grant, redirect?: Partner['redirect']) =>
+export function createPartnerFlows (): readonly PartnerFlow[] {
+  const partner = (name: string, created: string, flow: SessionFlow, grant?: Grant, redirect?: PartnerFlow['redirect']) =>
     ({ id: randomUUID(), name, created, flow, grant, redirect })
   return [
     partner('Finicity', '2022-05-24T18:09:56.012Z', 'unsupported'),
@@ -41,7 +41,7 @@ export function createPartners (): readonly Partner[] {
 const PARTNER_HREF = /^https?:\/\/[^/?#]+\/exchange-partners\/([^/?#]+)$/i
 
 /** The partner an exchange-partner href names; Dwolla goes by the id in it, whatever the origin. */
-export function partnerOf (partners: readonly Partner[], href: string): Partner | undefined {
+export function partnerOf (partners: readonly PartnerFlow[], href: string): PartnerFlow | undefined {
   const id = PARTNER_HREF.exec(href)?.[1]
   return partners.find((partner) => partner.id === id)
 }

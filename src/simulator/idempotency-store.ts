@@ -9,7 +9,7 @@ const keyOf = (request: FastifyRequest) =>
  * by the key alone, so any POST repeating a key (whatever its path and body) answers the first
  * 201 and Location without creating anything; while the first is still in flight, 409.
  */
-export function createIdempotency () {
+export function createIdempotencyStore () {
   const inFlight = new Map<string, string>()
   const created = new Map<string, string>()
 
@@ -35,5 +35,3 @@ export function createIdempotency () {
     }
   }
 }
-
-export type Idempotency = ReturnType<typeof createIdempotency>

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
-import type { DwollaObserver } from './dwolla/client.js'
+import type { DwollaObserver } from '../dwolla/client.js'
 import { KeyedHistogram } from './keyed-histogram.js'
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]

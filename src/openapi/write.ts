@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises'
-import { generateOpenapiDocument } from './openapi-document.js'
+import { generateOpenapiDocument } from './document.js'
 
 // npm run openapi: the contract at the project root, regenerated from the routes' schemas.
 await writeFile(new URL('../openapi.yaml', import.meta.url), await generateOpenapiDocument())

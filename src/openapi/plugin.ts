@@ -3,8 +3,8 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { OpenAPIV3_1 } from 'openapi-types'
-import { completeContract } from '../openapi-contract.js'
-import { CSRF_HEADER, CSRF_HEADER_VALUE } from './caller-guard.js'
+import { completeContract } from './contract.js'
+import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../plugins/caller-guard.js'
 
 export interface OpenapiOptions {
   /** Serve Swagger UI at /docs. */
