@@ -17,6 +17,7 @@ const dockerfile = await readFile(join(root, 'Dockerfile'), 'utf8')
 /** Each stage's text, from its FROM line on; the last is the default target. */
 const stages = dockerfile.split(/^(?=FROM )/m).slice(1)
 const defaultStage = stages.at(-1) ?? ''
+const serviceStage = stages.find((stage) => /^FROM \S+ AS service$/m.test(stage)) ?? ''
 
 interface ComposeService {
   build?: string | { context: string, target?: string }
@@ -39,25 +40,28 @@ const compose = parse(await readFile(join(root, 'docker-compose.yml'), 'utf8'), 
 t.test('the Dockerfile builds in stages on Node 24 slim and runs production dependencies as a non-root user', async (t) => {
   const stages = dockerfile.match(/^FROM .+$/gm) ?? []
   t.ok(stages.length >= 2, 'multi-stage')
-  for (const stage of stages) t.match(stage, /^FROM node:24-slim\b/)
+  for (const stage of stages.slice(0, -1)) t.match(stage, /^FROM node:24-slim\b/)
+  t.equal(stages.at(-1), 'FROM service', 'the default target is the service target with more in it')
   t.match(dockerfile, /^RUN npm ci --omit=dev\b/m)
   t.match(dockerfile, /^USER node$/m)
   t.match(dockerfile, /^HEALTHCHECK .*\/health\/ready/ms)
   const { scripts } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
-  const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(defaultStage)?.[1] ?? '[]') as string[]
+  const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(serviceStage)?.[1] ?? '[]') as string[]
   t.same(cmd, scripts.start.split(' '), "node is PID 1 and receives the signals, with the start script's flags")
   t.match(scripts.start, /--min-semi-space-size=16\b/, 'a young generation at its full size from the start')
   t.match(dockerfile, /^ENV NODE_ENV=production$/m)
 })
 
-t.test('the default target ships neither the simulator nor the demo; the simulator target, which compose builds, does', async (t) => {
+t.test('the service target ships neither the simulator nor the demo; the default target adds them; compose builds each target', async (t) => {
   t.match(dockerfile, /^RUN cp -r dist service-dist && rm -r service-dist\/simulator service-dist\/demo$/m, 'the service\'s files without them')
-  t.match(defaultStage, /^COPY --from=build \/app\/service-dist \.\/dist$/m, 'the default target copies those')
-  t.notMatch(defaultStage, /^COPY --from=build \/app\/dist\b/m)
+  t.match(serviceStage, /^COPY --from=build \/app\/service-dist \.\/dist$/m, 'the service target copies those')
+  t.notMatch(serviceStage, /^COPY --from=build \/app\/dist\b/m)
+  t.match(defaultStage, /^COPY --from=build \/app\/dist\/simulator \.\/dist\/simulator$/m, 'the default target adds the simulator')
+  t.match(defaultStage, /^COPY --from=build \/app\/dist\/demo \.\/dist\/demo$/m, 'and the demo')
   const simulatorStage = stages.find((stage) => /^FROM \S+ AS simulator$/m.test(stage)) ?? ''
   t.match(simulatorStage, /^COPY --from=build \/app\/dist \.\/dist$/m, 'the simulator target copies the whole build')
   t.same(compose.services.simulator?.build, { context: '.', target: 'simulator' })
-  t.equal(compose.services.service?.build, '.', 'the service from the default target')
+  t.same(compose.services.service?.build, { context: '.', target: 'service' }, 'the service from the service target')
 })
 
 t.test('docker-compose.yml: two replicas behind one port, Redis, the simulator, and only variables the code reads', async (t) => {
@@ -160,14 +164,14 @@ t.test("the image's steps in a clean directory: production install, built output
   await run('npm', ['run', 'build'], { cwd: build })
   for (const file of ['package.json', 'package-lock.json']) await cp(join(root, file), join(app, file))
   await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app })
-  // The default target's files: the build without the simulator and the demo, which the simulator runs from.
+  // The service target's files: the build without the simulator and the demo, which the simulator runs from.
   await cp(join(build, 'dist'), join(app, 'dist'), { recursive: true, filter: (source) => !/dist\/(simulator|demo)$/.test(source) })
   const { stdout: devOnly } = await run('npm', ['ls', 'tap', 'typescript', '--omit=dev', '--parseable'], { cwd: app }).catch((error: { stdout: string }) => error)
   t.equal(devOnly.trim(), '', 'no development dependencies in the image')
 
   const { code: simulatorModeExit, stderr: simulatorModeError } = await run(process.execPath, ['dist/server.js'], { cwd: app, env: { PATH: process.env.PATH }, timeout: 60_000 })
     .then(() => ({ code: 0, stderr: '' }), (error: { code: number, stderr: string }) => error)
-  t.equal(simulatorModeExit, 1, 'the default target holds no simulator: simulator mode cannot start from it')
+  t.equal(simulatorModeExit, 1, 'the service target holds no simulator: simulator mode cannot start from it')
   t.match(simulatorModeError, /^Invalid configuration: without DWOLLA_KEY the service runs in simulator mode, and this build has no simulator/)
 
   const healthcheck = JSON.parse(/^HEALTHCHECK .*?CMD (\[.*\])$/m.exec(dockerfile.replaceAll('\\\n', ''))![1]!) as string[]
