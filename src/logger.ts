@@ -19,6 +19,9 @@ function censoredCopy<T extends object> (object: T, keys: string[], replacements
   return copy
 }
 
+const isRedisCommand = (value: unknown): value is { args: unknown } =>
+  typeof value === 'object' && value !== null && Array.isArray((value as { args?: unknown }).args)
+
 function scrub<T extends object> (object: T, depth: number, inHeaders: boolean): T {
   let keys: string[] | undefined
   let replacements: unknown[] | undefined
@@ -27,6 +30,8 @@ function scrub<T extends object> (object: T, depth: number, inHeaders: boolean):
     const value: unknown = object[key]
     let replacement = value
     if (CREDENTIAL_KEYS.has(key) || (inHeaders && CREDENTIAL_HEADERS.has(key))) replacement = CENSOR
+    // A Redis error carries the command it refused, and AUTH's arguments are the password.
+    else if (key === 'command' && isRedisCommand(value)) replacement = { ...value, args: CENSOR }
     else if (typeof value === 'object' && value !== null && (depth === 0 || key === 'headers') && depth < 2) replacement = scrub(value, depth + 1, key === 'headers')
     if (replacement === value) continue
     ;(keys ??= []).push(key)

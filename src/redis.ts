@@ -17,9 +17,8 @@ export function createRedisConnection (url: string, connectionName?: string): Re
 }
 
 /**
- * A connection for a BullMQ worker: its blocking reads wait on Redis for as long as it takes, and
- * its commands are queued through a reconnect rather than failed (BullMQ retries them itself).
+ * How a BullMQ worker connects: options, not a connection, so BullMQ opens and re-opens its own (a
+ * worker handed a connection of ours did not resume after Redis came back); its blocking reads wait
+ * as long as it takes, and its commands are queued through a reconnect (BullMQ retries them itself).
  */
-export function createWorkerConnection (url: string): Redis {
-  return new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 2000 })
-}
+export const workerConnectionOptions = (url: string) => ({ url, maxRetriesPerRequest: null, connectTimeout: 2000 })

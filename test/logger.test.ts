@@ -1,5 +1,8 @@
+import { once } from 'node:events'
+import { Redis } from 'ioredis'
 import t from 'tap'
 import { createLogger, redactCredentials } from '../src/logger.js'
+import { startRedis } from './auth/redis.js'
 import { captureLogs } from './helpers.js'
 
 const logged = (log: (logger: ReturnType<typeof createLogger>) => void) => {
@@ -58,4 +61,23 @@ t.test('child bindings are censored too', async (t) => {
 t.test('an object without credentials is passed on as it is, not copied', async (t) => {
   const object = { method: 'POST', url: '/v1', statusCode: 201, nested: { durationMs: 3 } }
   t.equal(redactCredentials(object), object)
+})
+
+t.test("a Redis error's command is logged without its arguments: AUTH's are the password", async (t) => {
+  const redis = await startRedis(t)
+  const admin = new Redis(redis.url)
+  t.teardown(() => admin.disconnect())
+  await admin.config('SET', 'requirepass', 'the-right-password')
+  const wrong = new URL(redis.url)
+  wrong.password = 'a-wrong-password'
+  // As the service's connections report it: through the connection's error event.
+  const refused = new Redis(wrong.href, { lazyConnect: true, retryStrategy: () => null })
+  const reported = once(refused, 'error') as Promise<[Error & { command?: unknown }]>
+  refused.connect().catch(() => {})
+  const [error] = await reported
+  refused.disconnect()
+  t.same(error.command, { name: 'auth', args: ['a-wrong-password'] }, 'ioredis hands the refused AUTH on')
+  const { line, record } = logged((logger) => logger.warn({ err: error }, 'shared-state Redis unavailable'))
+  t.notMatch(line, 'a-wrong-password')
+  t.same((record.err as { command: unknown }).command, { name: 'auth', args: '[redacted]' })
 })

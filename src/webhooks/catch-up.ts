@@ -14,9 +14,15 @@ const CURSOR_KEY = 'bff:webhook-catch-up:cursor'
 const OVERLAP_MS = 60 * 60 * 1000
 /**
  * With no cursor yet, a round reads back over Dwolla's retry window: what Dwolla may still be retrying.
- * The webhook route remembers ids for 73 hours, so what it processed already is a duplicate.
+ * The inbox remembers done ids for 31 days, so what it processed already is a duplicate.
  */
 const FIRST_LOOK_BACK_MS = 72 * 60 * 60 * 1000
+/** The cursor as kept, if it is a time already past: Redis is not trusted to hold what was written. */
+function readCursor (stored: string | undefined): number | undefined {
+  const cursor = Number(stored)
+  return stored !== undefined && Number.isInteger(cursor) && cursor <= Date.now() ? cursor : undefined
+}
+
 /** Dwolla's largest page. */
 export const PAGE_SIZE = 200
 
@@ -63,7 +69,10 @@ export function createCatchUp ({ dwolla, state, accept, intervalSeconds, metrics
   async function feed () {
     if (!await state.claim(LEASE_KEY, intervalSeconds)) return
     const [stored] = await state.getMany([CURSOR_KEY])
-    const cursor = stored === undefined ? undefined : Number(stored)
+    const cursor = readCursor(stored)
+    if (stored !== undefined && cursor === undefined) {
+      log.warn('catch-up cursor in the shared state is not a past time: read back as on a first start')
+    }
     let events
     try {
       events = await eventsSince(cursor === undefined ? Date.now() - FIRST_LOOK_BACK_MS : cursor - OVERLAP_MS)

@@ -45,6 +45,9 @@ async function inboxCommand () {
   const deadLetters = openDeadLetters(env.REDIS_URL)
   try {
     return await runInboxCommand(args, { deadLetters, print })
+  } catch (error) {
+    // Only the message: a Redis error carries the command it refused, and AUTH's arguments are the password.
+    return fail(`Redis: ${(error as Error).message}`)
   } finally {
     await deadLetters.close()
   }

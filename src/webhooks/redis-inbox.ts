@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { InboxTuning } from '../config.js'
 import { withinDeadline } from '../deadline.js'
 import type { Metrics } from '../metrics/registry.js'
-import { createRedisConnection, createWorkerConnection } from '../redis.js'
+import { createRedisConnection, workerConnectionOptions } from '../redis.js'
 import { DONE_FOR_MS, keptOf, screened, type HandledEvent, type WebhookInbox } from './inbox.js'
 import type { WebhookProcessor } from './processor.js'
 
@@ -25,11 +25,17 @@ export interface DeadLetter {
 export function openDeadLetters (url: string) {
   const connection = createRedisConnection(url)
   const queue = new Queue<HandledEvent>(QUEUE, { connection })
+  // The command that needed Redis reports its failure by message; left unheard, ioredis would print the
+  // error whole, and a refused AUTH carries the password.
+  const ignore = () => {}
+  connection.on('error', ignore)
+  queue.on('error', ignore)
   return {
     async list (): Promise<DeadLetter[]> {
       const jobs = await queue.getFailed()
-      return jobs.map(({ data, attemptsMade, failedReason }) => ({
-        id: data.id, topic: data.topic, created: data.created, tries: attemptsMade, lastError: failedReason
+      // By the job's own id and name (the event's id and topic): a job whose data is not an event is listed too.
+      return jobs.map(({ id, name, data, attemptsMade, failedReason }) => ({
+        id: String(id), topic: name, created: String((data as Partial<HandledEvent> | null)?.created), tries: attemptsMade, lastError: failedReason
       }))
     },
     /** Puts the dead letter back in the inbox with its tries anew; false when there is no such dead letter. */
@@ -72,20 +78,19 @@ export async function createRedisInbox (
   queue.on('error', (error) => log.warn({ err: error }, 'webhook inbox Redis unavailable'))
   await queue.waitUntilReady()
 
-  const workerConnection = createWorkerConnection(url)
   const worker = new Worker<HandledEvent>(QUEUE, async (job: Job<HandledEvent>) => { await process(job.data) }, {
-    connection: workerConnection,
+    connection: workerConnectionOptions(url),
     concurrency: 10,
     lockDuration: tuning.leaseMs,
     stalledInterval: tuning.leaseMs,
     // A job whose replica died twice is a dead letter rather than a crash loop for every replica.
     maxStalledCount: 2
   })
-  worker.on('error', (error) => log.warn({ err: error }, 'webhook inbox worker: Redis unavailable'))
+  worker.on('error', (error) => log.warn({ err: error }, 'webhook inbox worker failed: Redis unavailable, or a job it cannot read'))
   // BullMQ names the job of every failure its processor or a lapsed lease caused: the only ones this worker has.
   worker.on('failed', (failed, error) => {
     const job = failed as Job<HandledEvent>
-    const fields = { err: error, eventId: job.id, topic: job.data.topic, tries: job.attemptsMade }
+    const fields = { err: error, eventId: job.id, topic: job.name, tries: job.attemptsMade }
     if (!job.finishedOn) return log.warn(fields, 'webhook event processing failed: tried again later')
     metrics.deadLettered.inc()
     log.error(fields, 'webhook event processing failed on its last try: a dead letter (npm run webhooks -- dead-letters)')
@@ -99,9 +104,9 @@ export async function createRedisInbox (
     }, metrics),
     async close () {
       // The work in hand is not waited for: a job left active is taken over when its lease lapses. A
-      // stalled Redis would hold the close for ever, hence the deadline. BullMQ leaves our connections open.
+      // stalled Redis would hold the close for ever, hence the deadline. The worker's connections are
+      // BullMQ's own; the queue's is ours.
       await withinDeadline(Promise.all([worker.close(true), queue.close()]), CLOSE_DEADLINE_MS).catch(() => {})
-      workerConnection.disconnect()
       connection.disconnect()
     }
   }

@@ -80,6 +80,24 @@ t.test('a first start reads back 72 hours; later rounds read back to the cursor 
   t.equal(records().filter(({ msg }) => msg === "catch-up fed events from Dwolla's event log that no webhook had brought").length, 2)
 })
 
+t.test('a cursor in the shared state that is no past time is read back as on a first start, and replaced', async (t) => {
+  for (const junk of ['junk', String(Date.now() + 365 * 24 * HOUR)]) {
+    await t.test(junk === 'junk' ? 'not a number' : 'a year ahead', async (t) => {
+      const state = createMemoryState()
+      await state.set('bff:webhook-catch-up:cursor', junk)
+      const { catchUp, given, fault, records } = await setup(t, { state })
+      const fresh = logged(60_000)
+      const older = logged(73 * HOUR)
+      fault([fresh, older])
+      catchUp()
+      await eventually(() => given.length === 1)
+      t.same(given.map(({ id }) => id), [fresh.id], 'the first start\'s 72 hours, neither nothing nor the whole log')
+      t.match(records(), [{ level: 40, msg: 'catch-up cursor in the shared state is not a past time: read back as on a first start' }])
+      await eventually(async () => (await state.getMany(['bff:webhook-catch-up:cursor']))[0] === String(Date.parse(fresh.created)))
+    })
+  }
+})
+
 t.test('a round reads as many pages as it takes, then feeds every event oldest first', async (t) => {
   const { app, exchangeId, catchUp, given, listed } = await setup(t)
   for (let index = 0; index < PAGE_SIZE + 1; index++) app.sim.revokeAccess(exchangeId)

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
 import { createDwollaClient, createDwollaEvents } from '../../src/dwolla/client.js'
 import { createMetrics } from '../../src/metrics/registry.js'
@@ -142,4 +143,14 @@ t.test('npm run webhooks -- dead-letters reads REDIS_URL, and says so when it is
   const listed = await run(node as string, [...args, 'dead-letters'], { env: { PATH: process.env.PATH, REDIS_URL: redis.url } })
   t.equal(listed.stdout, 'no dead letters\n')
   await t.rejects(run(node as string, [...args, 'replay', 'x'], { env: { PATH: process.env.PATH } }), { code: 1, stderr: /^Set REDIS_URL: / })
+  const admin = new Redis(redis.url)
+  t.teardown(() => admin.disconnect())
+  await admin.config('SET', 'requirepass', 'the-right-password')
+  const wrong = new URL(redis.url)
+  wrong.password = 'a-wrong-password'
+  const refused = await run(node as string, [...args, 'dead-letters'], { env: { PATH: process.env.PATH, REDIS_URL: wrong.href } })
+    .then(() => ({ code: 0, stderr: '' }), (error: { code: number, stderr: string }) => error)
+  t.equal(refused.code, 1, 'a refused password fails the command')
+  t.match(refused.stderr, /^Redis: /)
+  t.notMatch(refused.stderr, 'a-wrong-password', 'and says so without the password')
 })

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
 import { startRedis } from '../auth/redis.js'
@@ -156,9 +157,10 @@ t.test('a shutdown while Redis is stalled ends within its deadline; the work it 
   t.same(done, [event.id], 'taken over once the lease lapsed')
 })
 
-t.test('the inbox keeps events again once a restarted Redis is back', async (t) => {
+t.test('the inbox keeps and works events again once a restarted Redis is back', async (t) => {
   const redis = await startRedis(t)
-  const inbox = await createRedisInbox(redis.url, async () => {}, {
+  const done: string[] = []
+  const inbox = await createRedisInbox(redis.url, async (event) => { done.push(event.id) }, {
     log: createLogger('silent', captureLogs().stream), metrics: createMetrics().webhooks, tuning: { attempts: 3, backoffMs: 100, leaseMs: 2000 }
   })
   t.teardown(() => inbox.close())
@@ -168,5 +170,25 @@ t.test('the inbox keeps events again once a restarted Redis is back', async (t) 
   await redis.restart()
   // Sent again until kept, as Dwolla does.
   await eventually(async () => await inbox.accept(event).then(() => true, () => false), 20_000)
-  t.pass('kept after the restart')
+  await eventually(() => done.includes(event.id), 20_000)
+  t.pass('kept and worked after the restart, by the same worker')
+})
+
+t.test('a job in the queue that is not an event, written there by whoever reaches Redis, ends as a counted dead letter', async (t) => {
+  const redis = await startRedis(t)
+  const logs = captureLogs()
+  const metrics = createMetrics()
+  const inbox = await createRedisInbox(redis.url, async (event) => { if (typeof event?.id !== 'string') throw new TypeError('not an event') }, {
+    log: createLogger('info', logs.stream), metrics: metrics.webhooks, tuning: { attempts: 2, backoffMs: 50, leaseMs: 2000 }
+  })
+  t.teardown(() => inbox.close())
+  const junk = new Queue('bff-webhook-events', { connection: { url: redis.url } })
+  t.teardown(() => junk.close())
+  await junk.add('customer_funding_source_removed', null, { jobId: 'junk-1', attempts: 2 })
+  const deadLetters = openDeadLetters(redis.url)
+  t.teardown(() => deadLetters.close())
+  await eventually(async () => (await deadLetters.list()).length === 1)
+  t.match(await deadLetters.list(), [{ id: 'junk-1', topic: 'customer_funding_source_removed', tries: 2, lastError: 'not an event' }], 'listed, the command does not fail on it')
+  await eventually(async () => /^webhooks_dead_lettered_total 1$/m.test(await metrics.registry.metrics()))
+  t.match(logs.records().filter(({ level }) => level === 50), [{ eventId: 'junk-1', topic: 'customer_funding_source_removed', tries: 2 }])
 })
