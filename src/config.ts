@@ -1,3 +1,5 @@
+// Longer than the house's 250 lines on purpose: every variable, its rule and the rules between variables
+// read in one place, where a reviewer checks that none is missed.
 import { createPublicKey, randomBytes } from 'node:crypto'
 import { Type, type Static, type StringOptions, type TObject, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'

@@ -1,3 +1,4 @@
+// The error catalogue is one table, kept whole so each code's status and wording are read side by side.
 import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
