@@ -4,8 +4,8 @@ import { buildApp } from '../src/app.js'
 import { ConfigError, EnvSchema, loadConfig, ruleOf } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
 import { SimulatorEnvSchema } from '../src/simulator/config.js'
-import { ec, rsa } from './auth/tokens.js'
-import { captureLogs } from './helpers.js'
+import { ec, rsa } from './support/tokens.js'
+import { captureLogs } from './support/logs.js'
 
 // These tests are about Dwolla settings; caller auth has its own below.
 const unguarded = { AUTH_MODE: 'none' }

@@ -2,8 +2,8 @@ import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import { createLogger, redactCredentials } from '../src/logger.js'
-import { startRedis } from './auth/redis.js'
-import { captureLogs } from './helpers.js'
+import { startRedis } from './support/redis.js'
+import { captureLogs } from './support/logs.js'
 
 const logged = (log: (logger: ReturnType<typeof createLogger>) => void) => {
   const logs = captureLogs()

@@ -3,7 +3,7 @@ import Fastify from 'fastify'
 import { createLogger } from '../src/logger.js'
 import { Type } from '@sinclair/typebox'
 import { Problem, ProblemDetails, problemResponses, registerProblemHandlers } from '../src/problems.js'
-import { captureLogs } from './helpers.js'
+import { captureLogs } from './support/logs.js'
 
 async function appThrowing (error: Error) {
   const logs = captureLogs()

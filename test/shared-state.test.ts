@@ -2,8 +2,9 @@ import t, { type Test } from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createLogger } from '../src/logger.js'
 import { createMemoryState, createRedisState, type SharedState } from '../src/shared-state.js'
-import { startRedis } from './auth/redis.js'
-import { captureLogs, eventually } from './helpers.js'
+import { startRedis } from './support/redis.js'
+import { captureLogs } from './support/logs.js'
+import { eventually } from './support/eventually.js'
 
 /** The same behaviour from both kinds of state. */
 async function behaves (t: Test, state: SharedState, ttlSeconds: number) {

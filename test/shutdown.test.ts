@@ -1,97 +1,58 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import { Agent, request } from 'undici'
-import { eventually } from './helpers.js'
-import { listeningUrl, startLogging, tsEntry } from './processes.js'
+import { shutDown } from '../src/shutdown.js'
+import { startStack } from './support/stack.js'
 
-/** Starts the service as `npm start` does, and reads its start-up lines. */
-async function startService (t: Test, env: NodeJS.ProcessEnv = {}) {
-  const { child, records, readyRecord } = await startLogging(t, tsEntry('../src/server.ts'), {
-    env: { ...process.env, PORT: '0', SIMULATOR_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }
-  }, (record) => listeningUrl(record) !== undefined)
-  const simulator = records.find((record) => record.dwollaApiUrl)!
-  return {
-    child,
-    url: listeningUrl(readyRecord)!,
-    lines: records,
-    simulatorUrl: String(simulator.dwollaApiUrl),
-    customerId: String(simulator.demoCustomerId)
-  }
+/** The stack listening on a loopback port, a keep-alive client of one connection at a time, and how many the server accepted. */
+async function listening (t: Test) {
+  const stack = await startStack(t)
+  const url = await stack.app.listen({ port: 0, host: '127.0.0.1' })
+  const agent = new Agent({ keepAliveTimeout: 60_000, connections: 1 })
+  t.teardown(() => agent.close())
+  let connections = 0
+  stack.app.server.on('connection', () => { connections++ })
+  return { ...stack, url, agent, connections: () => connections }
 }
 
-t.test('SIGTERM: not ready but answering for the drain, then the in-flight request finishes, idle keep-alive connections close, exit 0', async (t) => {
-  const { child, url, simulatorUrl, customerId, lines } = await startService(t, { SHUTDOWN_DRAIN_MS: '1000' })
-  const agent = new Agent({ keepAliveTimeout: 60_000 })
-  t.teardown(() => agent.close())
+t.test('from the drain on, readiness is 503 NOT_READY while everything else still answers, each answer closing its connection', async (t) => {
+  const { app, url, agent, connections } = await listening(t)
+  const get = async (path: string) => {
+    const response = await request(`${url}${path}`, { dispatcher: agent })
+    return { status: response.statusCode, connection: response.headers.connection, body: await response.body.json() as Record<string, unknown> }
+  }
+  t.match(await get('/health/ready'), { status: 200, connection: 'keep-alive' })
+  t.match(await get('/health/live'), { status: 200, connection: 'keep-alive' })
+  t.equal(connections(), 1, 'one keep-alive connection so far')
 
-  // An idle keep-alive connection must not hold the process open.
-  const live = await request(`${url}/health/live`, { dispatcher: agent })
-  t.equal(live.statusCode, 200)
-  await live.body.dump()
+  app.drain.begin()
+  t.match(await get('/health/ready'), { status: 503, connection: 'close', body: { code: 'NOT_READY', detail: 'This replica is shutting down.' } })
+  t.match(await get('/health/live'), { status: 200, connection: 'close' }, 'alive: the orchestrator must not kill it early')
+  t.match(await get('/v1/customers/nobody/bank-links'), { connection: 'close' }, 'the API still answers')
+  t.equal(connections(), 3, 'each answer closed its connection: the first went on the open one, the next two each on a new one')
+})
 
-  await fetch(`${simulatorUrl}/__simulator/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ method: 'POST', route: '/customers/:id/exchange-sessions', delayMs: 1500 })
-  })
+t.test('shutDown answers through the drain, then stops listening and lets the request in flight finish', async (t) => {
+  const { app, url, agent, sim, customerId } = await listening(t)
+  sim.fault({ method: 'POST', route: '/customers/:id/exchange-sessions', delayMs: 1000 })
+  // Started before the drain, on a keep-alive connection: it goes idle only after closing began.
   const inFlight = request(`${url}/v1/customers/${customerId}/exchange-sessions`, {
-    method: 'POST',
-    dispatcher: new Agent(),
-    headers: { 'content-type': 'application/json' },
-    body: '{"partner":"mx"}'
+    method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: '{"partner":"mx"}'
   })
-  await sleep(200)
-  const signalled = performance.now()
-  child.kill('SIGTERM')
-  await sleep(300)
-  const draining = await request(`${url}/health/ready`, { dispatcher: new Agent() })
-  t.equal(draining.statusCode, 503, 'not ready during the drain, yet answering')
-  t.equal(draining.headers.connection, 'close')
-  await draining.body.dump()
+  await sleep(100)
+  const started = performance.now()
+  const closed = shutDown(app, 500).then(() => performance.now() - started)
+
+  await sleep(250)
+  const during = await fetch(`${url}/health/ready`)
+  t.equal(during.status, 503, 'a new connection during the drain is accepted and answered')
+  t.equal(during.headers.get('connection'), 'close')
+
   const response = await inFlight
-  t.equal(response.statusCode, 201, 'the in-flight request completed')
+  t.equal(response.statusCode, 201, 'the request in flight finished')
   t.match(await response.body.json(), { partner: 'mx' })
-  const [code] = await once(child, 'exit')
-  const exitedAfter = performance.now() - signalled
-  t.equal(code, 0)
-  t.ok(exitedAfter >= 1000 && exitedAfter < 4000, `exited ${Math.round(exitedAfter)} ms after SIGTERM`)
-  t.ok(lines.some((line) => line.msg === 'shutting down' && line.drainMs === 1000))
-})
-
-t.test('past drain plus grace the process exits anyway', async (t) => {
-  const { child, url, simulatorUrl, customerId } = await startService(t, { SHUTDOWN_DRAIN_MS: '200', SHUTDOWN_GRACE_MS: '300', UPSTREAM_TIMEOUT_MS: '10000' })
-  await fetch(`${simulatorUrl}/__simulator/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ method: 'POST', route: '/customers/:id/exchange-sessions', delayMs: 5000 })
-  })
-  const stuck = fetch(`${url}/v1/customers/${customerId}/exchange-sessions`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"partner":"mx"}'
-  }).catch((error: unknown) => error)
-  // Signalled once the request is in flight, waiting on Dwolla, whatever the machine's load.
-  await eventually(async () => {
-    const calls = await (await fetch(`${simulatorUrl}/__simulator/calls`)).json() as Array<{ method: string, route: string }>
-    return calls.some((call) => call.method === 'POST' && call.route === '/customers/:id/exchange-sessions')
-  })
-  const signalled = performance.now()
-  child.kill('SIGTERM')
-  const [code] = await once(child, 'exit')
-  const exitedAfter = performance.now() - signalled
-  t.equal(code, 1, 'a forced exit says so')
-  t.ok(exitedAfter >= 500 && exitedAfter < 2500, `exited ${Math.round(exitedAfter)} ms after SIGTERM`)
-  await stuck
-})
-
-t.test('a bad configuration stops the start naming the variable', async (t) => {
-  const child = spawn(process.execPath, tsEntry('../src/server.ts').slice(1), {
-    env: { ...process.env, PORT: 'eighty' },
-    stdio: ['ignore', 'ignore', 'pipe']
-  })
-  let stderr = ''
-  child.stderr.on('data', (chunk) => { stderr += String(chunk) })
-  const [code] = await once(child, 'exit')
-  t.equal(code, 1)
-  t.match(stderr, /^Invalid configuration: PORT: /)
+  const took = await closed
+  t.ok(took >= 500, `listened through the drain (${Math.round(took)} ms)`)
+  t.ok(took < 5000, `closed once the request finished, not at the keep-alive timeout (${Math.round(took)} ms)`)
+  await t.rejects(fetch(`${url}/health/live`), 'no longer listening')
 })

@@ -1,8 +1,8 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { securityHeaders } from '../../src/plugins/security-headers.js'
-import { startStack } from '../helpers.js'
-import { hsEnv, token } from './tokens.js'
+import { startStack } from '../support/stack.js'
+import { hsEnv, token } from '../support/tokens.js'
 
 const APP_ORIGIN = 'https://app.example.com'
 const cookieEnv = { ...hsEnv, AUTH_COOKIE: '__Host-session', CORS_ORIGINS: `${APP_ORIGIN}, http://localhost:5173` }
@@ -14,7 +14,7 @@ const create = (customerId: string, headers: Record<string, string>) => ({
 })
 
 t.test('cookie mode: a state change needs an allowed Origin and the custom header', async (t) => {
-  const { app, sim, customerId } = await startStack(t, cookieEnv)
+  const { app, sim, customerId } = await startStack(t, { env: cookieEnv })
   const cookie = `theme=dark; __Host-session=${token(customerId)}`
   const fetchHeader = { 'x-requested-with': 'fetch' }
   const refused: Array<[string, Record<string, string>, number]> = [
@@ -42,7 +42,7 @@ t.test('cookie mode: a state change needs an allowed Origin and the custom heade
 })
 
 t.test('CORS: preflights from allowed origins succeed; foreign origins get no CORS header', async (t) => {
-  const { app, customerId } = await startStack(t, cookieEnv)
+  const { app, customerId } = await startStack(t, { env: cookieEnv })
   const url = `/v1/customers/${customerId}/exchange-sessions`
   const preflight = (origin: string) => app.inject({
     method: 'OPTIONS',
@@ -68,14 +68,14 @@ t.test('CORS: preflights from allowed origins succeed; foreign origins get no CO
 })
 
 t.test('CORS with bearer tokens only: no credentials', async (t) => {
-  const { app } = await startStack(t, { ...hsEnv, CORS_ORIGINS: APP_ORIGIN })
+  const { app } = await startStack(t, { env: { ...hsEnv, CORS_ORIGINS: APP_ORIGIN } })
   const response = await app.inject({ method: 'GET', url: '/health/live', headers: { origin: APP_ORIGIN } })
   t.equal(response.headers['access-control-allow-origin'], APP_ORIGIN)
   t.equal(response.headers['access-control-allow-credentials'], undefined)
 })
 
 t.test('security headers suit a JSON API, on answers and problems alike', async (t) => {
-  const { app, customerId } = await startStack(t, hsEnv)
+  const { app, customerId } = await startStack(t, { env: hsEnv })
   const responses = [
     await app.inject({ method: 'GET', url: '/health/live' }),
     await app.inject({ method: 'GET', url: '/nope' }),

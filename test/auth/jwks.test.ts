@@ -2,8 +2,8 @@ import t, { type Test } from 'tap'
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { JWKS_TIMING, type Config, type JwksTiming } from '../../src/config.js'
-import { startStack } from '../helpers.js'
-import { ec, forgedToken, hsEnv, jwk, rsa, token } from './tokens.js'
+import { startStack } from '../support/stack.js'
+import { ec, forgedToken, hsEnv, jwk, rsa, token } from '../support/tokens.js'
 
 type Behaviour = 'keys' | 'error' | 'hang' | 'huge'
 
@@ -43,7 +43,7 @@ async function startService (t: Test, jwksUrl: string, timing: Partial<JwksTimin
   const adjust = (config: Config): Config => config.auth.mode === 'jwt' && config.auth.key.source === 'jwks'
     ? { ...config, auth: { ...config.auth, key: { ...config.auth.key, timing: { ...JWKS_TIMING, ...timing } } } }
     : config
-  const stack = await startStack(t, { ...hsEnv, JWT_SECRET: '', JWT_JWKS_URL: jwksUrl, RATE_LIMIT_MAX: '1000', ...env }, adjust)
+  const stack = await startStack(t, { env: { ...hsEnv, JWT_SECRET: '', JWT_JWKS_URL: jwksUrl, RATE_LIMIT_MAX: '1000', ...env }, adjust })
   const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
   const post = async (bearer: string) => {
     const started = performance.now()

@@ -2,8 +2,8 @@ import t from 'tap'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
-import { startStack } from '../helpers.js'
-import { AUDIENCE, ec, forgedToken, hsEnv, hsToken, ISSUER, jwk, rsa, SECRET, token } from './tokens.js'
+import { startStack } from '../support/stack.js'
+import { AUDIENCE, ec, forgedToken, hsEnv, hsToken, ISSUER, jwk, rsa, SECRET, token } from '../support/tokens.js'
 
 const json = (customerId: string, bearer: string | undefined, headers: Record<string, string> = {}) => ({
   method: 'POST' as const,
@@ -14,14 +14,14 @@ const json = (customerId: string, bearer: string | undefined, headers: Record<st
 const now = () => Math.floor(Date.now() / 1000)
 
 t.test('HS256: a valid token for the caller\'s own customer creates the session', async (t) => {
-  const { app, customerId } = await startStack(t, hsEnv)
+  const { app, customerId } = await startStack(t, { env: hsEnv })
   const response = await app.inject(json(customerId, `Bearer ${token(customerId)}`))
   t.equal(response.statusCode, 201)
   t.equal((await app.inject(json(customerId, `bearer  ${token(customerId)}`))).statusCode, 201, 'the scheme is case-insensitive')
 })
 
 t.test('every way a token can fail is a 401 that reaches nothing of Dwolla', async (t) => {
-  const { app, sim, customerId } = await startStack(t, hsEnv)
+  const { app, sim, customerId } = await startStack(t, { env: hsEnv })
   const claims = { iss: ISSUER, aud: AUDIENCE, sub: 'user-1', dwolla_customer_id: customerId }
   const invalid = 'Bearer realm="dwolla-open-banking-bff", error="invalid_token"'
   const plain = 'Bearer realm="dwolla-open-banking-bff"'
@@ -64,7 +64,7 @@ t.test('every way a token can fail is a 401 that reaches nothing of Dwolla', asy
 })
 
 t.test('JWT_MAX_LIFETIME_SECONDS sets the longest lifetime accepted', async (t) => {
-  const { app, customerId } = await startStack(t, { ...hsEnv, JWT_MAX_LIFETIME_SECONDS: '3600' })
+  const { app, customerId } = await startStack(t, { env: { ...hsEnv, JWT_MAX_LIFETIME_SECONDS: '3600' } })
   const long = await app.inject(json(customerId, `Bearer ${token(customerId, { expiresIn: 2 * 3600_000 })}`))
   t.equal(long.statusCode, 401)
   t.match(long.json(), { code: 'UNAUTHENTICATED', detail: /exceeds 3600 seconds/ })
@@ -73,7 +73,7 @@ t.test('JWT_MAX_LIFETIME_SECONDS sets the longest lifetime accepted', async (t) 
 
 t.test('RS256 and ES256 public keys verify their own algorithm only', async (t) => {
   for (const [name, pair, algorithm] of [['RS256', rsa, 'RS256'], ['ES256', ec, 'ES256']] as const) {
-    const { app, sim, customerId } = await startStack(t, { ...hsEnv, JWT_SECRET: '', JWT_PUBLIC_KEY: pair.publicPem.replaceAll('\n', '\\n') })
+    const { app, sim, customerId } = await startStack(t, { env: { ...hsEnv, JWT_SECRET: '', JWT_PUBLIC_KEY: pair.publicPem.replaceAll('\n', '\\n') } })
     t.equal((await app.inject(json(customerId, `Bearer ${token(customerId, { key: pair.privatePem, algorithm })}`))).statusCode, 201, name)
     // Algorithm confusion: an HS256 token whose HMAC key is the public key itself.
     const confused = token(customerId, { key: pair.publicPem, algorithm: 'HS256' })
@@ -95,7 +95,7 @@ t.test('JWKS: keys fetched from the endpoint, its query string kept, and cached'
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve))
   t.teardown(() => { jwks.close() })
   const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json?tenant=1`
-  const { app, sim, customerId } = await startStack(t, { ...hsEnv, JWT_SECRET: '', JWT_JWKS_URL: url })
+  const { app, sim, customerId } = await startStack(t, { env: { ...hsEnv, JWT_SECRET: '', JWT_JWKS_URL: url } })
 
   const first = token(customerId, { key: rsa.privatePem, algorithm: 'RS256', kid: 'key-1' })
   t.equal((await app.inject(json(customerId, `Bearer ${first}`))).statusCode, 201)
@@ -119,7 +119,7 @@ t.test('JWKS: keys fetched from the endpoint, its query string kept, and cached'
 })
 
 t.test('a caller acts only for the customer its token names', async (t) => {
-  const { app, sim, customerId } = await startStack(t, { ...hsEnv, JWT_CUSTOMER_CLAIM: 'https://example.com/dwolla' })
+  const { app, sim, customerId } = await startStack(t, { env: { ...hsEnv, JWT_CUSTOMER_CLAIM: 'https://example.com/dwolla' } })
   const own = (claim: unknown) => token(customerId, { claims: { 'https://example.com/dwolla': claim } })
   const cases: Array<[string, string, string]> = [
     ['another customer', own(randomUUID()), customerId],
@@ -138,13 +138,13 @@ t.test('a caller acts only for the customer its token names', async (t) => {
 })
 
 t.test('health and the service description need no token', async (t) => {
-  const { app } = await startStack(t, hsEnv)
+  const { app } = await startStack(t, { env: hsEnv })
   t.equal((await app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200)
   t.equal((await app.inject({ method: 'GET', url: '/' })).statusCode, 200)
 })
 
 t.test('a /v1 route registered later is guarded too', async (t) => {
-  const { app } = await startStack(t, { ...hsEnv, JWT_SECRET: SECRET })
+  const { app } = await startStack(t, { env: { ...hsEnv, JWT_SECRET: SECRET } })
   t.equal(app.hasRoute({ method: 'POST', url: '/v1/customers/:customerId/exchange-sessions' }), true)
   t.equal((await app.inject({ method: 'POST', url: `/v1/customers/${randomUUID()}/exchange-sessions` })).statusCode, 401)
 })

@@ -1,11 +1,11 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { startStack } from '../helpers.js'
-import { json, partnerFlows } from '../partner-flows.js'
-import { hsEnv, token } from './tokens.js'
+import { startStack } from '../support/stack.js'
+import { json, partnerFlows } from '../support/partner-flows.js'
+import { hsEnv, token } from '../support/tokens.js'
 
 t.test('completing verification: the caller acts only for the customer its token names', async (t) => {
-  const stack = await startStack(t, hsEnv)
+  const stack = await startStack(t, { env: hsEnv })
   const { app, sim, customerId } = stack
   const bearer = { authorization: `Bearer ${token(customerId)}` }
   const flows = partnerFlows(stack, bearer)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
-import { REDIRECTS, startStack } from '../helpers.js'
-import { partnerFlows } from '../partner-flows.js'
+import { REDIRECTS, startStack } from '../support/stack.js'
+import { partnerFlows } from '../support/partner-flows.js'
 
 const BALANCE = '/funding-sources/:id/balance'
 const RETRIEVE_FUNDING_SOURCE = '/funding-sources/:id'

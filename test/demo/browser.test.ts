@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Page } from 'playwright-core'
 import t, { type Test } from 'tap'
-import { startStack } from '../helpers.js'
+import { startStack } from '../support/stack.js'
 
 // Debian's chromium (npm test's pretest installs it): nothing is downloaded.
 const CHROMIUM = '/usr/bin/chromium'
@@ -31,7 +31,7 @@ async function freePort () {
 const port = await freePort()
 // No REDIRECT_URLS: the simulator-mode default, the demo's callback on this PORT, is registered.
 // Subscribed to the simulator's webhooks as `npm start` is, so revoking access reaches the page live.
-const { app, sim, simulator, customerId } = await startStack(t, { PORT: String(port), REDIRECT_URLS: '' }, undefined, { subscribeWebhooks: true })
+const { app, sim, simulator, customerId } = await startStack(t, { env: { PORT: String(port), REDIRECT_URLS: '' }, subscribeWebhooks: true })
 await app.listen({ port, host: '127.0.0.1' })
 const origin = `http://localhost:${port}`
 const simulatorOrigin = `http://127.0.0.1:${(simulator.server.address() as AddressInfo).port}`

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startStack } from '../helpers.js'
+import { startStack } from '../support/stack.js'
 
 const policy = (header: unknown) => Object.fromEntries(String(header).split('; ').map((directive) => {
   const [name, ...sources] = directive.split(' ')
@@ -30,7 +30,7 @@ t.test("the start page may load Plaid Link's script and post its approval to the
 })
 
 t.test('behind SIMULATOR_PUBLIC_URL the demo names the origin browsers reach the simulator at', async (t) => {
-  const { app } = await startStack(t, { SIMULATOR_PUBLIC_URL: 'https://simulator.example.test/' })
+  const { app } = await startStack(t, { env: { SIMULATOR_PUBLIC_URL: 'https://simulator.example.test/' } })
   const page = await app.inject({ method: 'GET', url: '/' })
   t.equal(policy(page.headers['content-security-policy'])['script-src'], "'self' https://simulator.example.test")
   const config = (await app.inject({ method: 'GET', url: '/demo/config.json' })).json()

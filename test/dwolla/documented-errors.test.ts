@@ -1,6 +1,6 @@
 import t from 'tap'
-import { REDIRECTS, startStack } from '../helpers.js'
-import { json, partnerFlows } from '../partner-flows.js'
+import { REDIRECTS, startStack } from '../support/stack.js'
+import { json, partnerFlows } from '../support/partner-flows.js'
 
 // Every error row of Dwolla's API reference pages whose call the client makes, with the problem
 // the caller gets. Dwolla answers through the simulator's fault injection, as its page documents;
@@ -77,7 +77,7 @@ function dwollaBody ({ code, message }: Row) {
 
 t.test('every documented Dwolla error of the calls the client makes maps to a problem of its own', async (t) => {
   // Not about rate limits: the rows together are more requests than one caller's default limit.
-  const stack = await startStack(t, { RATE_LIMIT_MAX: '10000' })
+  const stack = await startStack(t, { env: { RATE_LIMIT_MAX: '10000' } })
   const { sim, customerId } = stack
   const flows = partnerFlows(stack)
   const name = 'Jane Doe - Checking'

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { createDwollaClient, createDwollaEvents } from '../../src/dwolla/client.js'
 import { createMetrics } from '../../src/metrics/registry.js'
-import { KEY, SECRET, customerWithExchange } from '../simulator/helpers.js'
+import { KEY, SECRET, customerWithExchange } from '../support/simulator.js'
 
 /** The Dwolla client and its events module against a listening simulator with one customer's exchange. */
 async function setup (t: Test) {

@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
-import { REDIRECTS, startStack } from '../helpers.js'
-import { json, partnerFlows } from '../partner-flows.js'
-import { basic, dwollaHeaders } from '../simulator/helpers.js'
+import { REDIRECTS, startStack } from '../support/stack.js'
+import { json, partnerFlows } from '../support/partner-flows.js'
+import { basic, dwollaHeaders } from '../support/simulator.js'
 
 const REAUTH = '/exchanges/:id/exchange-sessions'
 const RETRIEVE_EXCHANGE = '/exchanges/:id'

@@ -2,7 +2,7 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { InjectOptions } from 'fastify'
 import type { Fault } from '../../src/simulator/app.js'
-import { REDIRECTS, startStack } from '../helpers.js'
+import { REDIRECTS, startStack } from '../support/stack.js'
 
 const ROUTE = '/customers/:id/exchange-sessions'
 const json = (payload: unknown, headers: Record<string, string> = {}) => ({
@@ -187,7 +187,7 @@ t.test('an unknown customer is CUSTOMER_NOT_FOUND', async (t) => {
 })
 
 t.test('a Dwolla that is too slow is UPSTREAM_TIMEOUT', async (t) => {
-  const { app, sim, customerId } = await startStack(t, { UPSTREAM_TIMEOUT_MS: '100' })
+  const { app, sim, customerId } = await startStack(t, { env: { UPSTREAM_TIMEOUT_MS: '100' } })
   sim.fault({ method: 'POST', route: ROUTE, delayMs: 1000 })
   const response = await app.inject({ method: 'POST', url: `/v1/customers/${customerId}/exchange-sessions`, ...json({ partner: 'mx' }) })
   t.equal(response.statusCode, 504)

@@ -2,7 +2,8 @@ import t, { type Test } from 'tap'
 import { buildApp } from '../../src/app.js'
 import { createLogger } from '../../src/logger.js'
 import { buildSimulator } from '../../src/simulator/app.js'
-import { REDIRECTS, captureLogs, startStack, testConfig } from '../helpers.js'
+import { REDIRECTS, startStack, testConfig } from '../support/stack.js'
+import { captureLogs } from '../support/logs.js'
 
 // The app opens exchangeSessionUrl as it comes: only a web page may reach it.
 
@@ -65,7 +66,7 @@ t.test('a re-auth session is checked the same way', async (t) => {
 })
 
 /** The service configured for Dwolla's sandbox, against a simulator standing in for Dwolla. */
-async function sandboxAgainst (t: Test, publicUrl: string | undefined, servicePublicUrl?: string) {
+async function sandboxAgainst (t: Test, { publicUrl, servicePublicUrl }: { publicUrl?: string, servicePublicUrl?: string } = {}) {
   const credentials = { key: 'sandbox-key', secret: 'sandbox-secret' }
   const simulator = await buildSimulator({ credentials, registeredRedirects: [], ...(publicUrl !== undefined && { publicUrl }) })
   t.teardown(() => simulator.close())
@@ -78,13 +79,13 @@ async function sandboxAgainst (t: Test, publicUrl: string | undefined, servicePu
 }
 
 t.test('outside simulator mode only https: goes to the app, whatever origin the API has', async (t) => {
-  const plain = await sandboxAgainst(t, undefined)
+  const plain = await sandboxAgainst(t)
   t.equal(plain.status, 502, "http: pages on the API's own origin are not the simulator's in sandbox mode")
   t.match(JSON.parse(plain.text), { code: 'UPSTREAM_ERROR' })
-  const selfHosted = await sandboxAgainst(t, 'http://localhost:3001', 'http://localhost:3001')
+  const selfHosted = await sandboxAgainst(t, { publicUrl: 'http://localhost:3001', servicePublicUrl: 'http://localhost:3001' })
   t.equal(selfHosted.status, 201, "a self-hosted simulator's pages, named by SIMULATOR_PUBLIC_URL, as in the compose stack")
   t.match(JSON.parse(selfHosted.text), { exchangeSessionUrl: /^http:\/\/localhost:3001\/simulator\/bank\// })
-  const https = await sandboxAgainst(t, 'https://bank.example.com')
+  const https = await sandboxAgainst(t, { publicUrl: 'https://bank.example.com' })
   t.equal(https.status, 201)
   t.match(JSON.parse(https.text), { partner: 'mx', exchangeSessionUrl: /^https:\/\/bank\.example\.com\/simulator\/bank\// })
 })

@@ -1,8 +1,8 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { Fault } from '../../src/simulator/app.js'
-import { startStack } from '../helpers.js'
-import { json, partnerFlows } from '../partner-flows.js'
+import { startStack } from '../support/stack.js'
+import { json, partnerFlows } from '../support/partner-flows.js'
 
 const CREATE_EXCHANGE = '/customers/:id/exchanges'
 const RETRIEVE_EXCHANGE = '/exchanges/:id'
@@ -13,7 +13,7 @@ const BALANCE = '/funding-sources/:id/balance'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 async function setup (t: Parameters<typeof startStack>[0], env: NodeJS.ProcessEnv = {}) {
-  const stack = await startStack(t, env)
+  const stack = await startStack(t, { env })
   const flows = partnerFlows(stack)
   const fundingSource = (body: object, headers: Record<string, string> = {}, customer = stack.customerId) => flows.service({
     method: 'POST', url: `/v1/customers/${customer}/funding-sources`, ...json(body, headers)

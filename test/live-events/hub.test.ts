@@ -5,8 +5,9 @@ import t, { type Test } from 'tap'
 import { createLiveEvents, type LiveEvent } from '../../src/live-events/hub.js'
 import { createLogger } from '../../src/logger.js'
 import { createMemoryEventLog, createRedisEventLog, FOLLOWER_NAME, type EventLog } from '../../src/shared-event-log.js'
-import { startRedis } from '../auth/redis.js'
-import { captureLogs, eventually } from '../helpers.js'
+import { startRedis } from '../support/redis.js'
+import { captureLogs } from '../support/logs.js'
+import { eventually } from '../support/eventually.js'
 
 const event = (id: string): LiveEvent => ({ id, type: 'funding-source.added', data: { fundingSourceId: 'fs' }, occurredAt: '2026-11-26T16:00:00.000Z' })
 

@@ -3,17 +3,17 @@ import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
 import { FOLLOWER_NAME } from '../../src/shared-event-log.js'
-import { startRedis } from '../auth/redis.js'
-import { eventually } from '../helpers.js'
-import { startService } from '../processes.js'
-import { dwollaEvent, postWebhook, sign } from '../webhooks/events.js'
-import { openStream, type StreamMessage } from './stream.js'
+import { startRedis } from '../support/redis.js'
+import { eventually } from '../support/eventually.js'
+import { startService } from '../support/processes.js'
+import { dwollaEvent, postWebhook, sign } from '../support/webhook-events.js'
+import { openStream, type StreamMessage } from '../support/event-stream.js'
 
 const SECRET = 'a-webhook-secret-shared-by-replicas'
 
 /** A replica of the service sharing the Redis, as a separate process. */
 async function replica (t: Test, redisUrl: string) {
-  const service = await startService(t, { REDIS_URL: redisUrl, DWOLLA_WEBHOOK_SECRET: SECRET })
+  const service = await startService(t, { env: { REDIS_URL: redisUrl, DWOLLA_WEBHOOK_SECRET: SECRET } })
   const events = async (customerId: string, lastEventId?: string) => {
     const stream = await openStream(`${service.url}/v1/customers/${customerId}/events`, lastEventId === undefined ? {} : { 'last-event-id': lastEventId })
     t.teardown(stream.close)
@@ -21,9 +21,9 @@ async function replica (t: Test, redisUrl: string) {
   }
   /** Delivers a funding-source webhook for the customer; answers the event. */
   const deliver = async (customerId: string) => {
-    const event = dwollaEvent('customer_funding_source_added', randomUUID(), customerId)
+    const event = dwollaEvent({ topic: 'customer_funding_source_added', resourceId: randomUUID(), customerId })
     const body = JSON.stringify(event)
-    t.equal((await postWebhook(service.url, body, sign(SECRET, body))).status, 200)
+    t.equal((await postWebhook(service.url, { body, signature: sign(SECRET, body) })).status, 200)
     return event
   }
   return { ...service, events, deliver }

@@ -12,20 +12,22 @@ import { createLogger } from '../../src/logger.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import { registerProblemHandlers } from '../../src/problems.js'
 import { createMemoryEventLog } from '../../src/shared-event-log.js'
-import { startRedis } from '../auth/redis.js'
-import { hsEnv, token } from '../auth/tokens.js'
-import { captureLogs, eventually, startStack } from '../helpers.js'
-import { json, partnerFlows } from '../partner-flows.js'
-import { dwollaEvent, postWebhook, sign } from '../webhooks/events.js'
-import { openStream } from './stream.js'
+import { startRedis } from '../support/redis.js'
+import { hsEnv, token } from '../support/tokens.js'
+import { captureLogs } from '../support/logs.js'
+import { eventually } from '../support/eventually.js'
+import { startStack } from '../support/stack.js'
+import { json, partnerFlows } from '../support/partner-flows.js'
+import { dwollaEvent, postWebhook, sign } from '../support/webhook-events.js'
+import { openStream } from '../support/event-stream.js'
 
 async function listening (t: Test, env: NodeJS.ProcessEnv = {}) {
-  const stack = await startStack(t, env, undefined, { subscribeWebhooks: true })
+  const stack = await startStack(t, { env, subscribeWebhooks: true })
   const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
   const secret = stack.config.webhookSecret as string
   const send = (event: object) => {
     const body = JSON.stringify(event)
-    return postWebhook(base, body, sign(secret, body))
+    return postWebhook(base, { body, signature: sign(secret, body) })
   }
   const events = (customer = stack.customerId, headers: Record<string, string> = {}) => {
     return openStream(`${base}/v1/customers/${customer}/events`, headers).then((stream) => {
@@ -74,8 +76,8 @@ t.test('ids let a reconnecting client resume after the last event it saw; other 
   const { send, events, customerId, sim } = await listening(t)
   const first = await events()
   const other = await events(sim.createCustomer())
-  const one = dwollaEvent('customer_funding_source_added', '0a9a0b2c-0000-4000-8000-000000000001', customerId)
-  const two = dwollaEvent('customer_funding_source_removed', '0a9a0b2c-0000-4000-8000-000000000001', customerId)
+  const one = dwollaEvent({ topic: 'customer_funding_source_added', resourceId: '0a9a0b2c-0000-4000-8000-000000000001', customerId })
+  const two = dwollaEvent({ topic: 'customer_funding_source_removed', resourceId: '0a9a0b2c-0000-4000-8000-000000000001', customerId })
   await send(one)
   await first.next((message) => message.id === one.id)
   first.close()
@@ -87,7 +89,7 @@ t.test('ids let a reconnecting client resume after the last event it saw; other 
   t.same(await unknown.next((message) => message.event !== undefined), { id: two.id, event: 'resync', data: '{}' },
     'an unknown id is told to resync, from the newest event kept')
   const fresh = await events()
-  await send(dwollaEvent('customer_funding_source_verified', '0a9a0b2c-0000-4000-8000-000000000001', customerId))
+  await send(dwollaEvent({ topic: 'customer_funding_source_verified', resourceId: '0a9a0b2c-0000-4000-8000-000000000001', customerId }))
   await fresh.next((message) => message.event === 'funding-source.verified')
   t.notOk(unknown.messages.some((message) => message.event?.startsWith('funding-source.') && (message.id === one.id || message.id === two.id)), 'an unknown id replays nothing')
   t.notOk(other.messages.some((message) => message.id !== undefined), "another customer's stream hears nothing")
@@ -185,9 +187,9 @@ t.test('an event id with a line break writes no field of its own into a stream',
   const { send, events, customerId } = await listening(t)
   const stream = await events()
   await stream.next((message) => message.retry !== undefined)
-  const forged = dwollaEvent('customer_funding_source_added', 'fs-1', customerId, 'x\nretry: 99999999\nevent: funding-source.removed')
+  const forged = dwollaEvent({ topic: 'customer_funding_source_added', resourceId: 'fs-1', customerId, id: 'x\nretry: 99999999\nevent: funding-source.removed' })
   t.equal((await send(forged)).status, 400, 'refused at the edge: an event id is a UUID')
-  const genuine = dwollaEvent('customer_funding_source_verified', 'fs-1', customerId)
+  const genuine = dwollaEvent({ topic: 'customer_funding_source_verified', resourceId: 'fs-1', customerId })
   await send(genuine)
   await stream.next((message) => message.id === genuine.id)
   t.same(stream.messages.filter((message) => message.retry !== undefined), [{ retry: '2000' }])
@@ -243,7 +245,7 @@ t.test('two replicas sharing Redis: a webhook received by one reaches a stream h
   const holder = await listening(t, { REDIS_URL: redis.url, DWOLLA_WEBHOOK_SECRET: secret })
   const stream = await holder.events(receiver.customerId)
   await stream.next((message) => message.retry !== undefined)
-  const event = dwollaEvent('customer_exchange_reauth_required', '0a9a0b2c-0000-4000-8000-000000000007', receiver.customerId)
+  const event = dwollaEvent({ topic: 'customer_exchange_reauth_required', resourceId: '0a9a0b2c-0000-4000-8000-000000000007', customerId: receiver.customerId })
   const sent = performance.now()
   t.equal((await receiver.send(event)).status, 200)
   const arrived = await stream.next((message) => message.id === event.id, 1000)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { HAL, accessToken, dwollaHeaders, getHal, partnerHref, plaidPublicToken, postHal, simulator, customerWithExchange } from './helpers.js'
+import { HAL, accessToken, dwollaHeaders, getHal, partnerHref, plaidPublicToken, postHal, simulator, customerWithExchange } from '../support/simulator.js'
 
 const PARTNERS = { method: 'GET', route: '/exchange-partners' }
 

@@ -1,13 +1,15 @@
 import { once } from 'node:events'
 import t from 'tap'
-import { captureLogs, testConfig } from '../helpers.js'
-import { startLogging, tsEntry } from '../processes.js'
+import { captureLogs } from '../support/logs.js'
+import { testConfig } from '../support/stack.js'
+import { startLogging, tsEntry } from '../support/processes.js'
 import { createLogger } from '../../src/logger.js'
 import { startEmbeddedSimulator } from '../../src/simulator/embedded.js'
-import { HAL } from './helpers.js'
+import { HAL } from '../support/simulator.js'
 
 t.test('npm run simulator: reads its environment, says what it is, never logs the secret, stops on SIGTERM', async (t) => {
-  const { child, records, readyRecord } = await startLogging(t, tsEntry('../src/simulator/server.ts'), {
+  const { child, records, readyRecord } = await startLogging(t, {
+    command: tsEntry('src/simulator/server.ts'),
     env: {
       ...process.env,
       PORT: '0',
@@ -18,8 +20,9 @@ t.test('npm run simulator: reads its environment, says what it is, never logs th
       DWOLLA_SECRET: 'server-secret-value',
       REDIRECT_URLS: 'https://app.example/cb, com.example.app123',
       SIMULATOR_PUBLIC_URL: 'https://bank.example.test'
-    }
-  }, (record) => record.msg.startsWith('Dwolla API simulator'))
+    },
+    ready: (record) => record.msg.startsWith('Dwolla API simulator')
+  })
   t.match(readyRecord.demoCustomerId, /^[0-9a-f-]{36}$/, 'a demo customer to start with')
   const address = String(readyRecord.address)
   t.match(address, /^http:\/\/127\.0\.0\.1:\d+$/)

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net'
 import type { Test } from 'tap'
 import t from 'tap'
 import { PAUSE_AFTER_FAILURES } from '../../src/simulator/webhooks.js'
-import { eventually } from '../helpers.js'
-import { HAL, accessToken, dwollaHeaders, getHal, idOf, postHal, simulator, visaExchange } from './helpers.js'
+import { eventually } from '../support/eventually.js'
+import { HAL, accessToken, dwollaHeaders, getHal, idOf, postHal, simulator, visaExchange } from '../support/simulator.js'
 
 const SECRET = 'a-webhook-secret-only-the-app-knows'
 

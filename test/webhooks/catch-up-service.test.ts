@@ -4,10 +4,12 @@ import { createDwollaClient, createDwollaEvents } from '../../src/dwolla/client.
 import { createLogger } from '../../src/logger.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import { runWebhooksCommand } from '../../src/webhooks/command.js'
-import { startRedis } from '../auth/redis.js'
-import { captureLogs, eventually, startStack } from '../helpers.js'
-import { json, partnerFlows } from '../partner-flows.js'
-import { dwollaEvent, postWebhook, sign } from './events.js'
+import { startRedis } from '../support/redis.js'
+import { captureLogs } from '../support/logs.js'
+import { eventually } from '../support/eventually.js'
+import { startStack } from '../support/stack.js'
+import { json, partnerFlows } from '../support/partner-flows.js'
+import { dwollaEvent, postWebhook, sign } from '../support/webhook-events.js'
 
 type Stack = Awaited<ReturnType<typeof startStack>>
 
@@ -30,7 +32,7 @@ const CATCHING_UP = { WEBHOOK_CATCH_UP_SECONDS: '1', RATE_LIMIT_MAX: '1000000' }
 
 /** The stack's service, listening (so catching up). */
 async function listening (t: Test, env: NodeJS.ProcessEnv = {}, options = { subscribeWebhooks: false }) {
-  const stack = await startStack(t, { ...CATCHING_UP, ...env }, undefined, options)
+  const stack = await startStack(t, { env: { ...CATCHING_UP, ...env }, ...options })
   const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
   return { ...stack, ...served(stack.app, base, stack.customerId) }
 }
@@ -67,7 +69,7 @@ t.test('a webhook never delivered is caught up from the event log within an inte
 
   const event = sim.webhooks.events.find(({ topic }) => topic === REAUTH)
   const body = JSON.stringify(event)
-  const late = await postWebhook(base, body, sign(stack.config.webhookSecret as string, body))
+  const late = await postWebhook(base, { body, signature: sign(stack.config.webhookSecret as string, body) })
   t.equal(late.status, 200)
   t.equal(await metric(/^webhooks_duplicated_total (\d+)$/m), 1, 'the webhook that arrives late is a duplicate')
   const rounds = listed(stack)
@@ -77,7 +79,7 @@ t.test('a webhook never delivered is caught up from the event log within an inte
 
 t.test('an event created while no replica ran is caught up when one starts', async (t) => {
   const redis = await startRedis(t)
-  const stack = await startStack(t, { ...CATCHING_UP, REDIS_URL: redis.url })
+  const stack = await startStack(t, { env: { ...CATCHING_UP, REDIS_URL: redis.url } })
   const { exchangeId } = await visaBank(stack)
   await stack.app.close()
   stack.sim.revokeAccess(exchangeId)
@@ -129,10 +131,10 @@ t.test('a paused subscription is reported until `resume` unpauses it; what it mi
 })
 
 t.test("malformed entries of Dwolla's event log are skipped and counted; the round goes on", async (t) => {
-  const stack = await startStack(t, CATCHING_UP)
+  const stack = await startStack(t, { env: CATCHING_UP })
   const { fundingSourceId } = await visaBank(stack)
-  const removed = { ...dwollaEvent('customer_funding_source_removed', fundingSourceId, stack.customerId), created: new Date().toISOString() }
-  const other = { ...dwollaEvent('customer_transfer_created', fundingSourceId, stack.customerId), created: new Date().toISOString() }
+  const removed = { ...dwollaEvent({ topic: 'customer_funding_source_removed', resourceId: fundingSourceId, customerId: stack.customerId }), created: new Date().toISOString() }
+  const other = { ...dwollaEvent({ topic: 'customer_transfer_created', resourceId: fundingSourceId, customerId: stack.customerId }), created: new Date().toISOString() }
   stack.sim.fault({ method: 'GET', route: '/events', status: 200, body: { _embedded: { events: [removed, { topic: REAUTH }, other, 'x'] }, total: 4 } })
   const { metric, bankLinks } = served(stack.app, await stack.app.listen({ port: 0, host: '127.0.0.1' }), stack.customerId)
   await eventually(async () => (await bankLinks())[0]?.fundingSourceIds.length === 0, 10_000)

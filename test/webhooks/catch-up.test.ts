@@ -6,14 +6,15 @@ import { createMetrics } from '../../src/metrics/registry.js'
 import { createMemoryState, type SharedState } from '../../src/shared-state.js'
 import { createCatchUp, PAGE_SIZE, type AcceptEvent } from '../../src/webhooks/catch-up.js'
 import type { DwollaEvent } from '../../src/webhooks/schemas.js'
-import { captureLogs, eventually } from '../helpers.js'
-import { KEY, SECRET, customerWithExchange } from '../simulator/helpers.js'
-import { dwollaEvent } from './events.js'
+import { captureLogs } from '../support/logs.js'
+import { eventually } from '../support/eventually.js'
+import { KEY, SECRET, customerWithExchange } from '../support/simulator.js'
+import { dwollaEvent } from '../support/webhook-events.js'
 
 const HOUR = 60 * 60 * 1000
 
 /** An event of the log, created `ago` ms before now. */
-const logged = (ago: number) => ({ ...dwollaEvent('customer_exchange_reauth_required', randomUUID(), randomUUID()), created: new Date(Date.now() - ago).toISOString() })
+const logged = (ago: number) => ({ ...dwollaEvent({ topic: 'customer_exchange_reauth_required', resourceId: randomUUID(), customerId: randomUUID() }), created: new Date(Date.now() - ago).toISOString() })
 
 interface Options {
   state?: SharedState

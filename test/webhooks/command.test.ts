@@ -7,11 +7,12 @@ import { createMetrics } from '../../src/metrics/registry.js'
 import { createLogger } from '../../src/logger.js'
 import { runInboxCommand, runWebhooksCommand, USAGE } from '../../src/webhooks/command.js'
 import { createRedisInbox, openDeadLetters } from '../../src/webhooks/redis-inbox.js'
-import { startRedis } from '../auth/redis.js'
-import { captureLogs, eventually } from '../helpers.js'
-import { tsEntry } from '../processes.js'
-import { dwollaEvent } from './events.js'
-import { KEY, SECRET, simulator } from '../simulator/helpers.js'
+import { startRedis } from '../support/redis.js'
+import { captureLogs } from '../support/logs.js'
+import { eventually } from '../support/eventually.js'
+import { tsEntry } from '../support/processes.js'
+import { dwollaEvent } from '../support/webhook-events.js'
+import { KEY, SECRET, simulator } from '../support/simulator.js'
 
 const WEBHOOK_SECRET = 'a-webhook-secret-for-the-command'
 
@@ -71,7 +72,7 @@ t.test('a defect is not dressed up as a Dwolla answer', async (t) => {
 
 t.test('npm run webhooks reads the Dwolla settings and the secret from the environment', async (t) => {
   const { apiUrl } = await setup(t)
-  const [node, ...args] = tsEntry('../src/webhooks/cli.ts')
+  const [node, ...args] = tsEntry('src/webhooks/cli.ts')
   const env = { PATH: process.env.PATH, DWOLLA_API_URL: apiUrl, DWOLLA_KEY: KEY, DWOLLA_SECRET: SECRET, DWOLLA_WEBHOOK_SECRET: WEBHOOK_SECRET }
   const run = promisify(execFile)
   const subscribed = await run(node as string, [...args, 'subscribe', 'https://bff.example.com/webhooks/dwolla'], { env })
@@ -83,7 +84,7 @@ t.test('npm run webhooks reads the Dwolla settings and the secret from the envir
 
 t.test('npm run webhooks refuses a bad setting naming the variable and its rule, never the value', async (t) => {
   const { apiUrl } = await setup(t)
-  const [node, ...args] = tsEntry('../src/webhooks/cli.ts')
+  const [node, ...args] = tsEntry('src/webhooks/cli.ts')
   const base = { PATH: process.env.PATH, DWOLLA_API_URL: apiUrl, DWOLLA_KEY: KEY, DWOLLA_SECRET: SECRET }
   const run = (env: NodeJS.ProcessEnv) => promisify(execFile)(node as string, [...args, 'list'], { env: { ...base, ...env } })
   const short = 'hunter2-webhook'
@@ -117,7 +118,7 @@ t.test('dead-letters lists the events out of tries, replay puts one back in the 
     return { code, lines }
   }
   t.same(await run(['dead-letters']), { code: 0, lines: ['no dead letters'] })
-  const event = dwollaEvent('customer_funding_source_removed', '0a9a0b2c-0000-4000-8000-000000000001', '74a207b2-b7b7-4efa-8bf8-582148e7b980')
+  const event = dwollaEvent({ topic: 'customer_funding_source_removed', resourceId: '0a9a0b2c-0000-4000-8000-000000000001', customerId: '74a207b2-b7b7-4efa-8bf8-582148e7b980' })
   t.equal(await inbox.accept(event), 'accepted')
   await eventually(async () => (await deadLetters.list()).length === 1)
   t.same(await run(['dead-letters']), {
@@ -138,7 +139,7 @@ t.test('dead-letters lists the events out of tries, replay puts one back in the 
 
 t.test('npm run webhooks -- dead-letters reads REDIS_URL, and says so when it is unset', async (t) => {
   const redis = await startRedis(t)
-  const [node, ...args] = tsEntry('../src/webhooks/cli.ts')
+  const [node, ...args] = tsEntry('src/webhooks/cli.ts')
   const run = promisify(execFile)
   const listed = await run(node as string, [...args, 'dead-letters'], { env: { PATH: process.env.PATH, REDIS_URL: redis.url } })
   t.equal(listed.stdout, 'no dead letters\n')

@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import t, { type Test } from 'tap'
-import { startRedis } from '../auth/redis.js'
-import { openStream } from '../live-events/stream.js'
-import { listeningUrl, startLogging, tsEntry } from '../processes.js'
-import { dwollaEvent, postWebhook, sign } from './events.js'
+import { startRedis } from '../support/redis.js'
+import { openStream } from '../support/event-stream.js'
+import { listeningUrl, startLogging, tsEntry } from '../support/processes.js'
+import { dwollaEvent, postWebhook, sign } from '../support/webhook-events.js'
 
 const SECRET = 'a-webhook-secret-shared-by-the-replicas'
 
 /** A replica as `npm start` runs it (its own simulator), sharing the test's Redis. */
 async function replica (t: Test, redisUrl: string) {
-  const { child, readyRecord } = await startLogging(t, tsEntry('../src/server.ts'), {
-    env: { ...process.env, PORT: '0', SIMULATOR_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY_MS: '0', REDIS_URL: redisUrl, DWOLLA_WEBHOOK_SECRET: SECRET }
-  }, (record) => listeningUrl(record) !== undefined)
+  const { child, readyRecord } = await startLogging(t, {
+    command: tsEntry('src/server.ts'),
+    env: { ...process.env, PORT: '0', SIMULATOR_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY_MS: '0', REDIS_URL: redisUrl, DWOLLA_WEBHOOK_SECRET: SECRET },
+    ready: (record) => listeningUrl(record) !== undefined
+  })
   return { child, url: listeningUrl(readyRecord)! }
 }
 
@@ -26,14 +28,14 @@ t.test('a replica SIGKILLed in the middle of a burst: every event it acknowledge
   const send = async (event: ReturnType<typeof dwollaEvent>) => {
     const body = JSON.stringify(event)
     try {
-      return (await postWebhook(doomed.url, body, sign(SECRET, body))).status
+      return (await postWebhook(doomed.url, { body, signature: sign(SECRET, body) })).status
     } catch {
       return 'no answer'
     }
   }
   const acknowledged: string[] = []
   const burst = async () => {
-    const events = Array.from({ length: 10 }, () => dwollaEvent('customer_funding_source_verified', randomUUID(), customerId))
+    const events = Array.from({ length: 10 }, () => dwollaEvent({ topic: 'customer_funding_source_verified', resourceId: randomUUID(), customerId }))
     return Promise.all(events.map(async (event) => {
       const status = await send(event)
       if (status === 200) acknowledged.push(event.id)
