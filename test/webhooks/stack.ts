@@ -1,5 +1,5 @@
 import type { Test } from 'tap'
-import type { Config } from '../../src/config.js'
+import type { Config } from '../../src/config/shape.js'
 import { startStack } from '../helpers.js'
 import { openStream } from '../live-events/stream.js'
 import { json, partnerFlows } from '../partner-flows.js'
