@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { bankLinkRoutes } from './bank-links/routes.js'
 import { createBankLinkStore } from './bank-links/store.js'
-import { demoCallbackUrl, type Config } from './config.js'
+import { demoCallbackUrl, type Config } from './config/shape.js'
 import { createDwollaClient, createDwollaEvents } from './dwolla/client.js'
 import { exchangeSessionRoutes } from './exchange-sessions/routes.js'
 import { fundingSourceRoutes } from './funding-sources/routes.js'

@@ -1,7 +1,9 @@
 import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig, type Config } from './config.js'
+import { ConfigError } from './config/env.js'
+import { loadConfig } from './config/load.js'
+import type { Config } from './config/shape.js'
 import { createLogger } from './logger.js'
 import { shutDown } from './shutdown.js'
 

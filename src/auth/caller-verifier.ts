@@ -1,6 +1,6 @@
 import { createVerifier, TokenError, type DecodedJwt } from 'fast-jwt'
 import type { FastifyBaseLogger } from 'fastify'
-import type { AuthConfig } from '../config.js'
+import type { AuthConfig } from '../config/shape.js'
 import { Problem } from '../problems.js'
 import { createJwksKeySource, type JwksKeySource } from './jwks.js'
 

@@ -1,6 +1,6 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto'
 import { request } from 'undici'
-import type { JwksTiming } from '../config.js'
+import type { JwksTiming } from '../config/shape.js'
 import { Problem } from '../problems.js'
 
 /** A JWKS body larger than this is refused unread: real key sets are a few KiB. */

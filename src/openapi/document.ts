@@ -1,5 +1,5 @@
 import { buildApp } from '../app.js'
-import { loadConfig } from '../config.js'
+import { loadConfig } from '../config/load.js'
 import { createLogger } from '../logger.js'
 
 /**

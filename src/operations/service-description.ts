@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import type { DwollaEnv } from '../config.js'
+import type { DwollaEnv } from '../config/shape.js'
 import { StringEnum } from '../string-enum.js'
 
 const ServiceDescription = Type.Object({

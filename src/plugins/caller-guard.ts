@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fast
 import fp from 'fastify-plugin'
 import { LruMap } from 'toad-cache'
 import { BEARER_CHALLENGE, createCallerVerifier, type Caller, type JwtAuth } from '../auth/caller-verifier.js'
-import type { AuthConfig } from '../config.js'
+import type { AuthConfig } from '../config/shape.js'
 import { Problem } from '../problems.js'
 
 declare module 'fastify' {

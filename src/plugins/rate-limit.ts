@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { RateLimitConfig } from '../config.js'
+import type { RateLimitConfig } from '../config/shape.js'
 import { Problem } from '../problems.js'
 import { createRedisConnection } from '../redis.js'
 import { withinDeadline } from '../deadline.js'

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { LogLevel, OriginUrl } from '../config.js'
+import { LogLevel, OriginUrl } from '../config/env.js'
 
 /** The environment `npm run simulator` reads, with its defaults. */
 export const SimulatorEnvSchema = Type.Object({

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { Config } from '../config.js'
+import type { Config } from '../config/shape.js'
 import { buildSimulator, type Simulator } from './app.js'
 
 export interface EmbeddedSimulator {

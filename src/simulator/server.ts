@@ -1,4 +1,4 @@
-import { ConfigError, readEnv } from '../config.js'
+import { ConfigError, readEnv } from '../config/env.js'
 import { redaction } from '../logger.js'
 import { buildSimulator } from './app.js'
 import { SimulatorEnvSchema } from './config.js'

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox'
-import { ConfigError, DWOLLA_API_URLS, EnvSchema, plainHttpAllowed, readEnv } from '../config.js'
+import { ConfigError, EnvSchema, readEnv } from '../config/env.js'
+import { plainHttpAllowed } from '../config/load.js'
+import { DWOLLA_API_URLS } from '../config/shape.js'
 import { createDwollaClient, createDwollaEvents } from '../dwolla/client.js'
 import { isInboxCommand, runInboxCommand, runWebhooksCommand } from './command.js'
 import { openDeadLetters } from './redis-inbox.js'

@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq'
 import type { FastifyBaseLogger } from 'fastify'
-import type { InboxTuning } from '../config.js'
+import type { InboxTuning } from '../config/shape.js'
 import { withinDeadline } from '../deadline.js'
 import type { Metrics } from '../metrics/registry.js'
 import { createRedisConnection, workerConnectionOptions } from '../redis.js'

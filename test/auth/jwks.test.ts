@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { JWKS_TIMING, type Config, type JwksTiming } from '../../src/config.js'
+import { JWKS_TIMING, type Config, type JwksTiming } from '../../src/config/shape.js'
 import { startStack } from '../support/stack.js'
 import { ec, forgedToken, hsEnv, jwk, rsa, token } from '../support/tokens.js'
 

@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import ts from 'typescript'
 import { parseAllDocuments } from 'yaml'
-import { ConfigError, EnvSchema, loadConfig, readEnv, type Config } from '../../src/config.js'
+import { ConfigError, EnvSchema, readEnv } from '../../src/config/env.js'
+import { loadConfig } from '../../src/config/load.js'
+import type { Config } from '../../src/config/shape.js'
 import { SimulatorEnvSchema } from '../../src/simulator/config.js'
 
 const run = promisify(execFile)

@@ -1,6 +1,7 @@
 import type { Test } from 'tap'
 import { buildApp } from '../../src/app.js'
-import { loadConfig, type Config } from '../../src/config.js'
+import { loadConfig } from '../../src/config/load.js'
+import type { Config } from '../../src/config/shape.js'
 import { createLogger } from '../../src/logger.js'
 import { demoRoutes } from '../../src/demo/routes.js'
 import { startEmbeddedSimulator } from '../../src/simulator/embedded.js'
