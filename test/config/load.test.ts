@@ -1,12 +1,12 @@
 import t from 'tap'
 import type { TSchema } from '@sinclair/typebox'
-import { buildApp } from '../src/app.js'
-import { ConfigError, EnvSchema, ruleOf } from '../src/config/env.js'
-import { loadConfig } from '../src/config/load.js'
-import { createLogger } from '../src/logger.js'
-import { SimulatorEnvSchema } from '../src/simulator/config.js'
-import { ec, rsa } from './support/tokens.js'
-import { captureLogs } from './support/logs.js'
+import { buildApp } from '../../src/app.js'
+import { ConfigError, EnvSchema, ruleOf } from '../../src/config/env.js'
+import { loadConfig } from '../../src/config/load.js'
+import { createLogger } from '../../src/logger.js'
+import { SimulatorEnvSchema } from '../../src/simulator/config.js'
+import { ec, rsa } from '../support/tokens.js'
+import { captureLogs } from '../support/logs.js'
 
 // These tests are about Dwolla settings; caller auth has its own below.
 const unguarded = { AUTH_MODE: 'none' }
