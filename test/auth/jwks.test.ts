@@ -39,7 +39,7 @@ async function startJwks (t: Test) {
 }
 
 /** The service verifying with the endpoint's keys, listening on real HTTP. */
-async function startService (t: Test, jwksUrl: string, timing: Partial<JwksTiming> = {}, env: Record<string, string> = {}) {
+async function startVerifyingStack (t: Test, jwksUrl: string, { timing = {}, env = {} }: { timing?: Partial<JwksTiming>, env?: NodeJS.ProcessEnv } = {}) {
   const adjust = (config: Config): Config => config.auth.mode === 'jwt' && config.auth.key.source === 'jwks'
     ? { ...config, auth: { ...config.auth, key: { ...config.auth.key, timing: { ...JWKS_TIMING, ...timing } } } }
     : config
@@ -59,7 +59,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 t.test('a key the endpoint no longer lists is refused from the next successful fetch on, cached verifications included', async (t) => {
   const jwks = await startJwks(t)
-  const { post, customerId } = await startService(t, jwks.url, { refetchMs: 200 })
+  const { post, customerId } = await startVerifyingStack(t, jwks.url, { timing: { refetchMs: 200 } })
   const old = token(customerId, { key: rsa.privatePem, algorithm: 'RS256', kid: 'key-1' })
   t.equal((await post(old)).status, 201)
   t.equal((await post(old)).status, 201)
@@ -77,7 +77,7 @@ t.test('a key the endpoint no longer lists is refused from the next successful f
 
 t.test('a disallowed algorithm costs no fetch; unknown kids cost one fetch per interval, however many', async (t) => {
   const jwks = await startJwks(t)
-  const { post, customerId } = await startService(t, jwks.url)
+  const { post, customerId } = await startVerifyingStack(t, jwks.url)
   const claims = { iss: 'https://id.example.com/', aud: 'dwolla-bff', sub: 'user-1', dwolla_customer_id: customerId, exp: Math.floor(Date.now() / 1000) + 60 }
   const disallowed = [
     token(customerId, { algorithm: 'HS256', kid: 'key-1' }),
@@ -104,7 +104,7 @@ t.test('a disallowed algorithm costs no fetch; unknown kids cost one fetch per i
 
 t.test('while the endpoint fails, the last set serves for a bounded time, never renewed by use; then 503', async (t) => {
   const jwks = await startJwks(t)
-  const { post, customerId, logs } = await startService(t, jwks.url, { refreshMs: 100, refetchMs: 100, staleMs: 1500 })
+  const { post, customerId, logs } = await startVerifyingStack(t, jwks.url, { timing: { refreshMs: 100, refetchMs: 100, staleMs: 1500 } })
   const valid = token(customerId, { key: rsa.privatePem, algorithm: 'RS256', kid: 'key-1' })
   t.equal((await post(valid)).status, 201)
   const lastSuccess = Date.now()
@@ -134,7 +134,7 @@ t.test('while the endpoint fails, the last set serves for a bounded time, never 
 t.test('an endpoint that hangs costs a caller at most the fetch timeout: 503, not a held request', async (t) => {
   const jwks = await startJwks(t)
   jwks.behaviour = 'hang'
-  const { post, customerId } = await startService(t, jwks.url)
+  const { post, customerId } = await startVerifyingStack(t, jwks.url)
   const valid = token(customerId, { key: rsa.privatePem, algorithm: 'RS256', kid: 'key-1' })
   const [first, second] = await Promise.all([post(valid), post(valid)])
   for (const response of [first!, second!]) {
@@ -152,7 +152,7 @@ t.test('an endpoint that hangs costs a caller at most the fetch timeout: 503, no
 t.test('a key set body over the cap is cut off: 503, quickly', async (t) => {
   const jwks = await startJwks(t)
   jwks.behaviour = 'huge'
-  const { post, customerId } = await startService(t, jwks.url)
+  const { post, customerId } = await startVerifyingStack(t, jwks.url)
   const response = await post(token(customerId, { key: rsa.privatePem, algorithm: 'RS256', kid: 'key-1' }))
   t.equal(response.status, 503)
   t.match(response.body, { code: 'UPSTREAM_UNAVAILABLE' })
@@ -161,7 +161,7 @@ t.test('a key set body over the cap is cut off: 503, quickly', async (t) => {
 
 t.test('junk from one client IP is rate-limited before it can make the service fetch keys', async (t) => {
   const jwks = await startJwks(t)
-  const { post, customerId } = await startService(t, jwks.url, { refetchMs: 0 }, { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW: '2 seconds' })
+  const { post, customerId } = await startVerifyingStack(t, jwks.url, { timing: { refetchMs: 0 }, env: { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW: '2 seconds' } })
   const junk = () => token(customerId, { key: rsa.privatePem, algorithm: 'RS256', kid: `junk-${Math.random()}` })
   const statuses = []
   for (let i = 0; i < 10; i++) statuses.push((await post(junk())).status)
@@ -181,7 +181,7 @@ t.test('keys that cannot verify are left out of the set; a body without a keys a
   const withoutKid: Record<string, unknown> = jwk(rsa.publicKey, 'unnamed', 'RS256')
   delete withoutKid.kid
   jwks.keys = [{ ...jwk(rsa.publicKey, 'for-encryption', 'RS256'), use: 'enc' }, rsaWithoutModulus, withoutKid, jwk(ec.publicKey, 'key-2', 'ES256')]
-  const { post, customerId } = await startService(t, jwks.url, { refetchMs: 0 })
+  const { post, customerId } = await startVerifyingStack(t, jwks.url, { timing: { refetchMs: 0 } })
   const signed = (kid: string) => token(customerId, { key: rsa.privatePem, algorithm: 'RS256', kid })
   for (const kid of ['for-encryption', 'broken']) {
     const response = await post(signed(kid))

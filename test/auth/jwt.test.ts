@@ -3,7 +3,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
 import { startStack } from '../support/stack.js'
-import { AUDIENCE, ec, forgedToken, hsEnv, hsToken, ISSUER, jwk, rsa, SECRET, token } from '../support/tokens.js'
+import { AUDIENCE, ec, forgedToken, hsEnv, hsToken, ISSUER, jwk, rsa, HS256_SECRET, token } from '../support/tokens.js'
 
 const json = (customerId: string, bearer: string | undefined, headers: Record<string, string> = {}) => ({
   method: 'POST' as const,
@@ -144,7 +144,7 @@ t.test('health and the service description need no token', async (t) => {
 })
 
 t.test('a /v1 route registered later is guarded too', async (t) => {
-  const { app } = await startStack(t, { env: { ...hsEnv, JWT_SECRET: SECRET } })
+  const { app } = await startStack(t, { env: { ...hsEnv, JWT_SECRET: HS256_SECRET } })
   t.equal(app.hasRoute({ method: 'POST', url: '/v1/customers/:customerId/exchange-sessions' }), true)
   t.equal((await app.inject({ method: 'POST', url: `/v1/customers/${randomUUID()}/exchange-sessions` })).statusCode, 401)
 })

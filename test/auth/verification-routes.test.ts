@@ -8,7 +8,7 @@ t.test('completing verification: the caller acts only for the customer its token
   const stack = await startStack(t, { env: hsEnv })
   const { app, sim, customerId } = stack
   const bearer = { authorization: `Bearer ${token(customerId)}` }
-  const flows = partnerFlows(stack, bearer)
+  const flows = partnerFlows(stack, { headers: bearer })
 
   const exchangeId = await flows.visaExchange()
   const connectionToken = await flows.mxConnectionToken()
@@ -40,7 +40,7 @@ t.test('completing verification: the caller acts only for the customer its token
   const mx = await app.inject({
     method: 'POST',
     url: `/v1/customers/${customerId}/funding-sources`,
-    ...json({ partner: 'mx', availableConnectionToken: connectionToken, name: 'MX', bankAccountType: 'savings' }, bearer)
+    ...json({ partner: 'mx', availableConnectionToken: connectionToken, name: 'MX', bankAccountType: 'savings' }, { headers: bearer })
   })
   t.equal(mx.statusCode, 201)
   t.equal(sim.count('fundingSources'), 2)

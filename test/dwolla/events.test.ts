@@ -1,14 +1,14 @@
 import t, { type Test } from 'tap'
 import { createDwollaClient, createDwollaEvents } from '../../src/dwolla/client.js'
 import { createMetrics } from '../../src/metrics/registry.js'
-import { KEY, SECRET, customerWithExchange } from '../support/simulator.js'
+import { CLIENT_KEY, CLIENT_SECRET, customerWithExchange } from '../support/simulator.js'
 
 /** The Dwolla client and its events module against a listening simulator with one customer's exchange. */
 async function setup (t: Test) {
   const stack = await customerWithExchange(t)
   const apiUrl = await stack.app.listen({ port: 0, host: '127.0.0.1' })
   const metrics = createMetrics()
-  const dwolla = createDwollaClient({ apiUrl, key: KEY, secret: SECRET, timeoutMs: 5000, observer: metrics.dwolla })
+  const dwolla = createDwollaClient({ apiUrl, key: CLIENT_KEY, secret: CLIENT_SECRET, timeoutMs: 5000, observer: metrics.dwolla })
   t.teardown(() => dwolla.close())
   const calls = async (operation: string) =>
     Number(new RegExp(`^dwolla_calls_total\\{operation="${operation}",status="200"\\} (\\d+)$`, 'm').exec(await metrics.registry.metrics())?.[1])

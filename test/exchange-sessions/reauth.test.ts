@@ -13,7 +13,7 @@ async function setup (t: Test) {
   const flows = partnerFlows(stack)
   const { app, simulator, config, customerId, sim } = stack
   const reauth = (exchangeId: string, body: object, headers: Record<string, string> = {}, customer = customerId) => app.inject({
-    method: 'POST', url: `/v1/customers/${customer}/exchanges/${exchangeId}/exchange-sessions`, ...json(body, headers)
+    method: 'POST', url: `/v1/customers/${customer}/exchanges/${exchangeId}/exchange-sessions`, ...json(body, { headers })
   })
   /** The exchange behind a funding source, as Dwolla's webhook or an UpdateCredentials error would name it. */
   async function exchangeBehind (fundingSourceId: string): Promise<string> {

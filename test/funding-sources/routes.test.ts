@@ -16,7 +16,7 @@ async function setup (t: Parameters<typeof startStack>[0], env: NodeJS.ProcessEn
   const stack = await startStack(t, { env })
   const flows = partnerFlows(stack)
   const fundingSource = (body: object, headers: Record<string, string> = {}, customer = stack.customerId) => flows.service({
-    method: 'POST', url: `/v1/customers/${customer}/funding-sources`, ...json(body, headers)
+    method: 'POST', url: `/v1/customers/${customer}/funding-sources`, ...json(body, { headers })
   })
   const calls = (route: string) => stack.sim.calls.filter((call) => call.route === route)
   return { ...stack, ...flows, fundingSource, calls }

@@ -233,7 +233,7 @@ t.test('a log closed while its follower waits to reconnect leaves no connection 
   await eventLog.follow(() => {})
   redis.pause()
   t.teardown(redis.resume)
-  await eventually(() => logs.records().some((record) => String(record.msg).startsWith('live-event log: following stopped')), 5000)
+  await eventually(() => logs.records().some((record) => String(record.msg).startsWith('live-event log: following stopped')), { timeoutMs: 5000 })
   await eventLog.close()
   redis.resume()
   const admin = new Redis(redis.url)

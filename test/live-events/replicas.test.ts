@@ -15,7 +15,7 @@ const SECRET = 'a-webhook-secret-shared-by-replicas'
 async function replica (t: Test, redisUrl: string) {
   const service = await startService(t, { env: { REDIS_URL: redisUrl, DWOLLA_WEBHOOK_SECRET: SECRET } })
   const events = async (customerId: string, lastEventId?: string) => {
-    const stream = await openStream(`${service.url}/v1/customers/${customerId}/events`, lastEventId === undefined ? {} : { 'last-event-id': lastEventId })
+    const stream = await openStream(`${service.url}/v1/customers/${customerId}/events`, { headers: lastEventId === undefined ? {} : { 'last-event-id': lastEventId } })
     t.teardown(stream.close)
     return stream
   }

@@ -30,7 +30,7 @@ async function listening (t: Test, env: NodeJS.ProcessEnv = {}) {
     return postWebhook(base, { body, signature: sign(secret, body) })
   }
   const events = (customer = stack.customerId, headers: Record<string, string> = {}) => {
-    return openStream(`${base}/v1/customers/${customer}/events`, headers).then((stream) => {
+    return openStream(`${base}/v1/customers/${customer}/events`, { headers }).then((stream) => {
       t.teardown(stream.close)
       return stream
     })

@@ -1,16 +1,31 @@
-import { readFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { compileErrors, validate } from '@readme/openapi-parser'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import t from 'tap'
 import { parse } from 'yaml'
 import { generateOpenapiDocument } from '../../src/openapi/document.js'
 import { problemCatalogue, type ProblemCode } from '../../src/problems.js'
+import { tsEntry } from '../support/processes.js'
 
 const committed = await readFile(new URL('../../openapi.yaml', import.meta.url), 'utf8')
 const document = () => parse(committed) as OpenAPIV3_1.Document
 
 t.test('openapi.yaml is exactly what the routes\' schemas generate', async (t) => {
   t.equal(await generateOpenapiDocument(), committed, 'out of date: run npm run openapi and commit openapi.yaml')
+})
+
+t.test("npm run openapi's entry writes that document, at the path given or as openapi.yaml in the working directory", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'bff-openapi-'))
+  t.teardown(() => rm(dir, { recursive: true }))
+  const [node, ...args] = tsEntry('src/openapi/write.ts')
+  await promisify(execFile)(node!, [...args, join(dir, 'given.yaml')])
+  t.equal(await readFile(join(dir, 'given.yaml'), 'utf8'), committed)
+  await promisify(execFile)(node!, args, { cwd: dir })
+  t.equal(await readFile(join(dir, 'openapi.yaml'), 'utf8'), committed)
 })
 
 t.test('openapi.yaml is a valid OpenAPI 3.1 document', async (t) => {

@@ -1,30 +1,13 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { Agent, request } from 'undici'
 import { eventually } from '../support/eventually.js'
-import { listeningUrl, startLogging, tsEntry } from '../support/processes.js'
-
-/** Starts the service as `npm start` does, and reads its start-up lines. */
-async function startService (t: Test, env: NodeJS.ProcessEnv = {}) {
-  const { child, records, readyRecord } = await startLogging(t, {
-    command: tsEntry('src/server.ts'),
-    env: { ...process.env, PORT: '0', SIMULATOR_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    ready: (record) => listeningUrl(record) !== undefined
-  })
-  const simulator = records.find((record) => record.dwollaApiUrl)!
-  return {
-    child,
-    url: listeningUrl(readyRecord)!,
-    lines: records,
-    simulatorUrl: String(simulator.dwollaApiUrl),
-    customerId: String(simulator.demoCustomerId)
-  }
-}
+import { startService, tsEntry } from '../support/processes.js'
 
 t.test('SIGTERM: not ready but answering for the drain, then the in-flight request finishes, idle keep-alive connections close, exit 0', async (t) => {
-  const { child, url, simulatorUrl, customerId, lines } = await startService(t, { SHUTDOWN_DRAIN_MS: '1000' })
+  const { child, url, simulatorUrl, customerId, records: lines } = await startService(t, { env: { SHUTDOWN_DRAIN_MS: '1000' } })
   const agent = new Agent({ keepAliveTimeout: 60_000 })
   t.teardown(() => agent.close())
 
@@ -63,7 +46,7 @@ t.test('SIGTERM: not ready but answering for the drain, then the in-flight reque
 })
 
 t.test('past drain plus grace the process exits anyway', async (t) => {
-  const { child, url, simulatorUrl, customerId } = await startService(t, { SHUTDOWN_DRAIN_MS: '200', SHUTDOWN_GRACE_MS: '300', UPSTREAM_TIMEOUT_MS: '10000' })
+  const { child, url, simulatorUrl, customerId } = await startService(t, { env: { SHUTDOWN_DRAIN_MS: '200', SHUTDOWN_GRACE_MS: '300', UPSTREAM_TIMEOUT_MS: '10000' } })
   await fetch(`${simulatorUrl}/__simulator/faults`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

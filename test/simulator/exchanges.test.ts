@@ -17,7 +17,7 @@ async function setup (t: Test) {
   const plaid = await partnerHref(app, token, 'Plaid')
   const mx = await partnerHref(app, token, 'MX')
   const create = (customer: string, body: object, headers: Record<string, string> = {}) =>
-    postHal(app, token, `/customers/${customer}/exchanges`, body, headers)
+    postHal(app, token, `/customers/${customer}/exchanges`, body, { headers })
   const withPlaid = (publicToken: string) => ({ _links: { 'exchange-partner': { href: plaid } }, plaid: { publicToken } })
   const withMx = (availableConnectionToken: string) => ({ _links: { 'exchange-partner': { href: mx } }, mx: { availableConnectionToken } })
   return { app, token, customerId, plaid, mx, create, withPlaid, withMx }

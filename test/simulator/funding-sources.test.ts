@@ -9,7 +9,7 @@ async function setup (t: Test) {
   const body = (fields: object = {}, exchange = `http://localhost:80/exchanges/${exchangeId}`) =>
     ({ _links: { exchange: { href: exchange } }, bankAccountType: 'checking', name: 'Jane Doe - Checking', ...fields })
   const create = (payload: object, customer = customerId, headers: Record<string, string> = {}) =>
-    postHal(app, token, `/customers/${customer}/funding-sources`, payload, headers)
+    postHal(app, token, `/customers/${customer}/funding-sources`, payload, { headers })
   return { app, token, customerId, exchangeId, body, create }
 }
 

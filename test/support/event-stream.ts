@@ -11,7 +11,7 @@ export interface StreamMessage {
  * A fetch-based Server-Sent Events reader, as an app with a bearer token uses one: the response,
  * every message parsed so far, a wait for the next matching one, and close.
  */
-export async function openStream (url: string, headers: Record<string, string> = {}) {
+export async function openStream (url: string, { headers = {} }: { headers?: Record<string, string> } = {}) {
   const controller = new AbortController()
   const response = await fetch(url, { headers, signal: controller.signal })
   const messages: StreamMessage[] = []

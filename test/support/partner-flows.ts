@@ -4,7 +4,7 @@ import { REDIRECTS } from './stack.js'
 
 type Stack = Awaited<ReturnType<typeof startStack>>
 
-export const json = (payload: unknown, headers: Record<string, string> = {}) => ({
+export const json = (payload: unknown, { headers = {} }: { headers?: Record<string, string> } = {}) => ({
   headers: { 'content-type': 'application/json', ...headers },
   payload: JSON.stringify(payload)
 })
@@ -13,7 +13,7 @@ export const json = (payload: unknown, headers: Record<string, string> = {}) => 
  * What a user does at each partner, driven through the service and the simulator as an app and
  * a browser would; `headers` go with every call to the service (a caller token, say).
  */
-export function partnerFlows ({ app, simulator, customerId }: Stack, headers: Record<string, string> = {}) {
+export function partnerFlows ({ app, simulator, customerId }: Stack, { headers = {} }: { headers?: Record<string, string> } = {}) {
   const service = (options: InjectOptions) => app.inject({ ...options, headers: { ...options.headers, ...headers } })
 
   async function startSession (body: object, customer = customerId) {
@@ -28,15 +28,25 @@ export function partnerFlows ({ app, simulator, customerId }: Stack, headers: Re
     return fetch(new URL(action, exchangeSessionUrl), { method: 'POST', redirect: 'manual' })
   }
 
+  /** Visa: approve on the bank page, and take the exchange from the redirect back to the app. */
+  async function visaExchange (customer = customerId): Promise<string> {
+    const { exchangeSessionUrl } = await startSession({ partner: 'visa', redirectUrl: REDIRECTS.visa }, customer)
+    const redirect = await approveOnBankPage(exchangeSessionUrl)
+    return new URL(redirect.headers.get('location') as string).searchParams.get('exchange') as string
+  }
+
   return {
     service,
     startSession,
     approveOnBankPage,
-    /** Visa: approve on the bank page, and take the exchange from the redirect back to the app. */
-    async visaExchange (customer = customerId): Promise<string> {
-      const { exchangeSessionUrl } = await startSession({ partner: 'visa', redirectUrl: REDIRECTS.visa }, customer)
-      const redirect = await approveOnBankPage(exchangeSessionUrl)
-      return new URL(redirect.headers.get('location') as string).searchParams.get('exchange') as string
+    visaExchange,
+    /** A Visa bank link made through the service: its exchange and the funding source the app creates from it. */
+    async visaBank (customer = customerId) {
+      const exchangeId = await visaExchange(customer)
+      const created = await service({
+        method: 'POST', url: `/v1/customers/${customer}/funding-sources`, ...json({ partner: 'visa', exchangeId, name: 'Checking', bankAccountType: 'checking' })
+      })
+      return { exchangeId, fundingSourceId: created.json().fundingSourceId as string }
     },
     /** Plaid: Link's approval hands the app a public token. */
     async plaidPublicToken (customer = customerId): Promise<string> {

@@ -42,12 +42,23 @@ export async function startLogging (t: Test, { command, env, cwd, ready }: Loggi
 /** A TypeScript entry, by its path from the project's root, run by the loader the tests themselves run under (the parent's execArgv). */
 export const tsEntry = (path: string) => [process.execPath, ...process.execArgv, new URL(`../../${path}`, import.meta.url).pathname]
 
-/** The service as `npm start` runs it (with its embedded simulator) on ephemeral ports, once it listens. */
+/**
+ * The service run from its TypeScript source (src/server.ts, no build) with its embedded simulator,
+ * on ephemeral ports, once it listens; its URL, its log records so far and after, and the simulator's.
+ */
 export async function startService (t: Test, { env = {} }: { env?: NodeJS.ProcessEnv } = {}) {
   const { child, records, readyRecord } = await startLogging(t, {
     command: tsEntry('src/server.ts'),
     env: { ...process.env, PORT: '0', SIMULATOR_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     ready: (record) => listeningUrl(record) !== undefined
   })
-  return { child, records, url: listeningUrl(readyRecord) as string }
+  // The embedded simulator says where it listens before the service does.
+  const simulator = records.find((record) => record.dwollaApiUrl)!
+  return {
+    child,
+    records,
+    url: listeningUrl(readyRecord) as string,
+    simulatorUrl: String(simulator.dwollaApiUrl),
+    customerId: String(simulator.demoCustomerId)
+  }
 }

@@ -2,18 +2,18 @@ import type { Test } from 'tap'
 import { buildSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/app.js'
 
 export const HAL = 'application/vnd.dwolla.v1.hal+json'
-export const KEY = 'test-key'
-export const SECRET = 'test-secret'
+export const CLIENT_KEY = 'test-key'
+export const CLIENT_SECRET = 'test-secret'
 export const REGISTERED = ['https://www.yourdomain.com/iav-callback', 'com.example.app123', 'https://example.com/app123']
 
 /** A simulator closed when the test ends. */
 export async function simulator (t: Test, options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
-  const sim = await buildSimulator({ credentials: { key: KEY, secret: SECRET }, registeredRedirects: REGISTERED, ...options })
+  const sim = await buildSimulator({ credentials: { key: CLIENT_KEY, secret: CLIENT_SECRET }, registeredRedirects: REGISTERED, ...options })
   t.teardown(() => sim.close())
   return sim
 }
 
-export const basic = (key = KEY, secret = SECRET) => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`
+export const basic = (key = CLIENT_KEY, secret = CLIENT_SECRET) => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`
 
 /** A fresh access token, fetched as a Dwolla client would. */
 export async function accessToken (app: Simulator): Promise<string> {
@@ -38,7 +38,7 @@ export async function partnerHref (app: Simulator, token: string, name: string):
 }
 
 /** POSTs an exchange session body the way Dwolla's examples do. */
-export function createSession (app: Simulator, token: string, customerId: string, links: object, headers: Record<string, string> = {}) {
+export function createSession (app: Simulator, token: string, customerId: string, links: object, { headers = {} }: { headers?: Record<string, string> } = {}) {
   return app.inject({
     method: 'POST',
     url: `/customers/${customerId}/exchange-sessions`,
@@ -48,7 +48,7 @@ export function createSession (app: Simulator, token: string, customerId: string
 }
 
 /** POSTs a HAL body to a Dwolla API path. */
-export function postHal (app: Simulator, token: string, url: string, body: object, headers: Record<string, string> = {}) {
+export function postHal (app: Simulator, token: string, url: string, body: object, { headers = {} }: { headers?: Record<string, string> } = {}) {
   return app.inject({
     method: 'POST', url, headers: { ...dwollaHeaders(token), 'content-type': HAL, ...headers }, payload: JSON.stringify(body)
   })

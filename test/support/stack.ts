@@ -31,7 +31,7 @@ export interface StackOptions {
   subscribeWebhooks?: boolean
 }
 
-/** The service and its embedded simulator, as `npm start` runs them, on ephemeral ports; closed when the test ends. */
+/** The app and its embedded simulator, built in this process as src/server.ts builds them, on ephemeral ports; closed when the test ends. */
 export async function startStack (t: Test, { env = {}, adjust = (config) => config, subscribeWebhooks = false }: StackOptions = {}) {
   const logs = captureLogs()
   const config = adjust(testConfig({

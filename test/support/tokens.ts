@@ -3,7 +3,7 @@ import { createSigner, type Algorithm } from 'fast-jwt'
 
 export const ISSUER = 'https://id.example.com/'
 export const AUDIENCE = 'dwolla-bff'
-export const SECRET = 'a-test-hs256-secret-of-at-least-32-bytes'
+export const HS256_SECRET = 'a-test-hs256-secret-of-at-least-32-bytes'
 
 const pemPair = (type: 'rsa' | 'ec') => {
   const { publicKey, privateKey } = type === 'rsa'
@@ -19,7 +19,7 @@ export const rsa = pemPair('rsa')
 export const ec = pemPair('ec')
 
 /** The environment of a service that verifies HS256 tokens. */
-export const hsEnv = { AUTH_MODE: 'jwt', JWT_SECRET: SECRET, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE }
+export const hsEnv = { AUTH_MODE: 'jwt', JWT_SECRET: HS256_SECRET, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE }
 
 export interface TokenOptions {
   key?: string
@@ -37,9 +37,9 @@ export interface TokenOptions {
   claims?: Record<string, unknown>
 }
 
-/** A caller token as an identity provider would issue it; HS256 with SECRET unless told. */
+/** A caller token as an identity provider would issue it; HS256 with HS256_SECRET unless told. */
 export function token (customerId: unknown, options: TokenOptions = {}) {
-  const { key = SECRET, algorithm = 'HS256', kid, iss = ISSUER, aud = AUDIENCE, sub = 'user-1', expiresIn = 60_000, notBefore, issuedAt, claims } = options
+  const { key = HS256_SECRET, algorithm = 'HS256', kid, iss = ISSUER, aud = AUDIENCE, sub = 'user-1', expiresIn = 60_000, notBefore, issuedAt, claims } = options
   const sign = createSigner({
     key, algorithm, iss, aud, ...(expiresIn !== null && { expiresIn }), ...(kid && { kid }), ...(notBefore && { notBefore }),
     ...(issuedAt === null ? { noTimestamp: true } : issuedAt && { clockTimestamp: issuedAt })
@@ -60,5 +60,5 @@ export const jwk = (publicKey: KeyObject, kid: string, alg: string) => ({ ...pub
 /** An HS256 token over any claims, also ones the signer would refuse to write. */
 export function hsToken (claims: Record<string, unknown>) {
   const unsigned = forgedToken({ alg: 'HS256', typ: 'JWT' }, claims).slice(0, -1)
-  return `${unsigned}.${createHmac('sha256', SECRET).update(unsigned).digest('base64url')}`
+  return `${unsigned}.${createHmac('sha256', HS256_SECRET).update(unsigned).digest('base64url')}`
 }

@@ -1,11 +1,11 @@
 import type { Test } from 'tap'
 import { startStack, type StackOptions } from './stack.js'
 import { openStream } from './event-stream.js'
-import { json, partnerFlows } from './partner-flows.js'
+import { partnerFlows } from './partner-flows.js'
 import { postWebhook, sign } from './webhook-events.js'
 
 /** The stack listening on a port, subscribed to its simulator's webhooks, and ways to send, read and watch. */
-export async function listening (t: Test, { env, adjust }: Pick<StackOptions, 'env' | 'adjust'> = {}) {
+export async function startWebhookStack (t: Test, { env, adjust }: Pick<StackOptions, 'env' | 'adjust'> = {}) {
   const stack = await startStack(t, { env, adjust, subscribeWebhooks: true })
   const base = await stack.app.listen({ port: 0, host: '127.0.0.1' })
   const secret = stack.config.webhookSecret as string
@@ -24,13 +24,5 @@ export async function listening (t: Test, { env, adjust }: Pick<StackOptions, 'e
     t.teardown(stream.close)
     return stream
   }
-  /** A Visa bank link made through the service: its exchange and funding source. */
-  async function visaBank () {
-    const exchangeId = await partnerFlows(stack).visaExchange()
-    const created = await stack.app.inject({
-      method: 'POST', url: `/v1/customers/${stack.customerId}/funding-sources`, ...json({ partner: 'visa', exchangeId, name: 'Checking', bankAccountType: 'checking' })
-    })
-    return { exchangeId, fundingSourceId: created.json().fundingSourceId as string }
-  }
-  return { ...stack, base, secret, send, bankLinks, metric, events, visaBank }
+  return { ...stack, base, secret, send, bankLinks, metric, events, visaBank: partnerFlows(stack).visaBank }
 }

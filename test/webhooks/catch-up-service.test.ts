@@ -8,7 +8,7 @@ import { startRedis } from '../support/redis.js'
 import { captureLogs } from '../support/logs.js'
 import { eventually } from '../support/eventually.js'
 import { startStack } from '../support/stack.js'
-import { json, partnerFlows } from '../support/partner-flows.js'
+import { partnerFlows } from '../support/partner-flows.js'
 import { dwollaEvent, postWebhook, sign } from '../support/webhook-events.js'
 
 type Stack = Awaited<ReturnType<typeof startStack>>
@@ -46,24 +46,15 @@ async function replica (t: Test, stack: Stack) {
   return { ...served(app, await app.listen({ port: 0, host: '127.0.0.1' }), stack.customerId), logs }
 }
 
-/** A Visa bank link made through the service: its exchange and funding source. */
-async function visaBank (stack: Stack) {
-  const exchangeId = await partnerFlows(stack).visaExchange()
-  const created = await stack.app.inject({
-    method: 'POST', url: `/v1/customers/${stack.customerId}/funding-sources`, ...json({ partner: 'visa', exchangeId, name: 'Checking', bankAccountType: 'checking' })
-  })
-  return { exchangeId, fundingSourceId: created.json().fundingSourceId as string }
-}
-
 const listed = (stack: Stack) => stack.sim.calls.filter(({ route }) => route === '/events').length
 
 t.test('a webhook never delivered is caught up from the event log within an interval, and not processed again when it arrives', async (t) => {
   const stack = await listening(t)
   const { sim, base, bankLinks, metric } = stack
-  const { exchangeId } = await visaBank(stack)
+  const { exchangeId } = await partnerFlows(stack).visaBank()
   sim.revokeAccess(exchangeId)
   t.equal(sim.webhooks.subscriptions.size, 0, 'the service did not subscribe: no webhook is sent')
-  await eventually(async () => (await bankLinks())[0]?.reauthRequired === true, 10_000)
+  await eventually(async () => (await bankLinks())[0]?.reauthRequired === true, { timeoutMs: 10_000 })
   t.pass('marked from the event log')
   t.equal(await metric(CAUGHT_UP), 3, 'the reauth, and the funding source added and verified')
 
@@ -80,11 +71,11 @@ t.test('a webhook never delivered is caught up from the event log within an inte
 t.test('an event created while no replica ran is caught up when one starts', async (t) => {
   const redis = await startRedis(t)
   const stack = await startStack(t, { env: { ...CATCHING_UP, REDIS_URL: redis.url } })
-  const { exchangeId } = await visaBank(stack)
+  const { exchangeId } = await partnerFlows(stack).visaBank()
   await stack.app.close()
   stack.sim.revokeAccess(exchangeId)
   const started = await replica(t, stack)
-  await eventually(async () => (await started.bankLinks())[0]?.reauthRequired === true, 10_000)
+  await eventually(async () => (await started.bankLinks())[0]?.reauthRequired === true, { timeoutMs: 10_000 })
   t.equal(await started.metric(CAUGHT_UP), 3)
   t.match(started.logs.records().find(({ msg }) => msg === "catch-up fed events from Dwolla's event log that no webhook had brought"), { level: 30, caughtUp: 3 })
 })
@@ -105,7 +96,7 @@ t.test('a paused subscription is reported until `resume` unpauses it; what it mi
   const { sim, logs, bankLinks, metric, config } = stack
   await eventually(() => sim.webhooks.subscriptions.size === 1)
   const [subscription] = sim.webhooks.subscriptions.values()
-  const { exchangeId } = await visaBank(stack)
+  const { exchangeId } = await partnerFlows(stack).visaBank()
   subscription!.paused = true
   const reported = () => logs.records().filter(({ msg, webhookSubscriptionId }) => webhookSubscriptionId === subscription!.id && /^Dwolla paused this webhook subscription/.test(msg as string))
   await eventually(async () => await metric(PAUSED) === 1)
@@ -113,7 +104,7 @@ t.test('a paused subscription is reported until `resume` unpauses it; what it mi
   t.match(reported(), [{ level: 50, url: subscription!.url }])
 
   sim.revokeAccess(exchangeId)
-  await eventually(async () => (await bankLinks())[0]?.reauthRequired === true, 10_000)
+  await eventually(async () => (await bankLinks())[0]?.reauthRequired === true, { timeoutMs: 10_000 })
   t.notOk(sim.webhooks.deliveries.some(({ topic }) => topic === REAUTH), 'not delivered: caught up')
 
   const { port } = stack.simulator.server.address() as { port: number }
@@ -132,12 +123,12 @@ t.test('a paused subscription is reported until `resume` unpauses it; what it mi
 
 t.test("malformed entries of Dwolla's event log are skipped and counted; the round goes on", async (t) => {
   const stack = await startStack(t, { env: CATCHING_UP })
-  const { fundingSourceId } = await visaBank(stack)
+  const { fundingSourceId } = await partnerFlows(stack).visaBank()
   const removed = { ...dwollaEvent({ topic: 'customer_funding_source_removed', resourceId: fundingSourceId, customerId: stack.customerId }), created: new Date().toISOString() }
   const other = { ...dwollaEvent({ topic: 'customer_transfer_created', resourceId: fundingSourceId, customerId: stack.customerId }), created: new Date().toISOString() }
   stack.sim.fault({ method: 'GET', route: '/events', status: 200, body: { _embedded: { events: [removed, { topic: REAUTH }, other, 'x'] }, total: 4 } })
   const { metric, bankLinks } = served(stack.app, await stack.app.listen({ port: 0, host: '127.0.0.1' }), stack.customerId)
-  await eventually(async () => (await bankLinks())[0]?.fundingSourceIds.length === 0, 10_000)
+  await eventually(async () => (await bankLinks())[0]?.fundingSourceIds.length === 0, { timeoutMs: 10_000 })
   t.equal(await metric(/^webhook_catch_up_malformed_total (\d+)$/m), 2)
   t.equal(await metric(CAUGHT_UP), 2, 'a topic the service does not handle is taken too, and left alone')
   t.equal(await metric(/^webhook_catch_up_failures_total\{reason="\w+"\} (\d+)$/m), 0, 'not a failure')

@@ -8,7 +8,7 @@ import { createCatchUp, PAGE_SIZE, type AcceptEvent } from '../../src/webhooks/c
 import type { DwollaEvent } from '../../src/webhooks/schemas.js'
 import { captureLogs } from '../support/logs.js'
 import { eventually } from '../support/eventually.js'
-import { KEY, SECRET, customerWithExchange } from '../support/simulator.js'
+import { CLIENT_KEY, CLIENT_SECRET, customerWithExchange } from '../support/simulator.js'
 import { dwollaEvent } from '../support/webhook-events.js'
 
 const HOUR = 60 * 60 * 1000
@@ -30,7 +30,7 @@ async function setup (t: Test, { state = createMemoryState(), accept }: Options 
   const stack = await customerWithExchange(t)
   const apiUrl = await stack.app.listen({ port: 0, host: '127.0.0.1' })
   const metrics = createMetrics()
-  const dwolla = createDwollaClient({ apiUrl, key: KEY, secret: SECRET, timeoutMs: 5000, observer: metrics.dwolla })
+  const dwolla = createDwollaClient({ apiUrl, key: CLIENT_KEY, secret: CLIENT_SECRET, timeoutMs: 5000, observer: metrics.dwolla })
   t.teardown(() => dwolla.close())
   const logs = captureLogs()
   const given: DwollaEvent[] = []

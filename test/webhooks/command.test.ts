@@ -12,14 +12,14 @@ import { captureLogs } from '../support/logs.js'
 import { eventually } from '../support/eventually.js'
 import { tsEntry } from '../support/processes.js'
 import { dwollaEvent } from '../support/webhook-events.js'
-import { KEY, SECRET, simulator } from '../support/simulator.js'
+import { CLIENT_KEY, CLIENT_SECRET, simulator } from '../support/simulator.js'
 
 const WEBHOOK_SECRET = 'a-webhook-secret-for-the-command'
 
 async function setup (t: Test) {
   const sim = await simulator(t)
   const apiUrl = await sim.listen({ port: 0, host: '127.0.0.1' })
-  const dwolla = createDwollaClient({ apiUrl, key: KEY, secret: SECRET, timeoutMs: 5000, observer: createMetrics().dwolla })
+  const dwolla = createDwollaClient({ apiUrl, key: CLIENT_KEY, secret: CLIENT_SECRET, timeoutMs: 5000, observer: createMetrics().dwolla })
   t.teardown(() => dwolla.close())
   const run = async (args: string[], { secret }: { secret: string | undefined } = { secret: WEBHOOK_SECRET }) => {
     const lines: string[] = []
@@ -73,7 +73,7 @@ t.test('a defect is not dressed up as a Dwolla answer', async (t) => {
 t.test('npm run webhooks reads the Dwolla settings and the secret from the environment', async (t) => {
   const { apiUrl } = await setup(t)
   const [node, ...args] = tsEntry('src/webhooks/cli.ts')
-  const env = { PATH: process.env.PATH, DWOLLA_API_URL: apiUrl, DWOLLA_KEY: KEY, DWOLLA_SECRET: SECRET, DWOLLA_WEBHOOK_SECRET: WEBHOOK_SECRET }
+  const env = { PATH: process.env.PATH, DWOLLA_API_URL: apiUrl, DWOLLA_KEY: CLIENT_KEY, DWOLLA_SECRET: CLIENT_SECRET, DWOLLA_WEBHOOK_SECRET: WEBHOOK_SECRET }
   const run = promisify(execFile)
   const subscribed = await run(node as string, [...args, 'subscribe', 'https://bff.example.com/webhooks/dwolla'], { env })
   t.match(subscribed.stdout, /^subscribed [0-9a-f-]{36} https:\/\/bff\.example\.com\/webhooks\/dwolla\n$/)
@@ -85,7 +85,7 @@ t.test('npm run webhooks reads the Dwolla settings and the secret from the envir
 t.test('npm run webhooks refuses a bad setting naming the variable and its rule, never the value', async (t) => {
   const { apiUrl } = await setup(t)
   const [node, ...args] = tsEntry('src/webhooks/cli.ts')
-  const base = { PATH: process.env.PATH, DWOLLA_API_URL: apiUrl, DWOLLA_KEY: KEY, DWOLLA_SECRET: SECRET }
+  const base = { PATH: process.env.PATH, DWOLLA_API_URL: apiUrl, DWOLLA_KEY: CLIENT_KEY, DWOLLA_SECRET: CLIENT_SECRET }
   const run = (env: NodeJS.ProcessEnv) => promisify(execFile)(node as string, [...args, 'list'], { env: { ...base, ...env } })
   const short = 'hunter2-webhook'
   await t.rejects(run({ DWOLLA_WEBHOOK_SECRET: short }), {

@@ -13,7 +13,7 @@ import { createLogger } from '../../src/logger.js'
 import { createMetrics } from '../../src/metrics/registry.js'
 import { createRedisInbox, openDeadLetters } from '../../src/webhooks/redis-inbox.js'
 import { dwollaEvent } from '../support/webhook-events.js'
-import { listening } from '../support/webhook-stack.js'
+import { startWebhookStack } from '../support/webhook-stack.js'
 
 const REAUTH = 'customer_exchange_reauth_required'
 const DEAD_LETTERED = /^webhooks_dead_lettered_total (\d+)$/m
@@ -30,7 +30,7 @@ for (const [stallOn, names] of [['its look-up', (line: string, event: { id: stri
   ['its write', (line: string, event: { resourceId: string }) => line.includes(event.resourceId)]] as const) {
   t.test(`Redis stalls right after the service's first command about an event (${stallOn}): the event is processed once`, async (t) => {
     const redis = await startRedis(t)
-    const stack = await listening(t, { env: { REDIS_URL: redis.url } })
+    const stack = await startWebhookStack(t, { env: { REDIS_URL: redis.url } })
     const { exchangeId } = await stack.visaBank()
     const stream = await stack.events()
     const event = dwollaEvent({ topic: REAUTH, resourceId: exchangeId, customerId: stack.customerId })
@@ -61,7 +61,7 @@ for (const [stallOn, names] of [['its look-up', (line: string, event: { id: stri
     await eventually(() => stalled)
     t.comment(`answers: ${answers.join(', ')}`)
     await stream.next((message) => message.id === event.id, 30_000)
-    await eventually(async () => (await stack.bankLinks())[0]?.reauthRequired === true, 30_000)
+    await eventually(async () => (await stack.bankLinks())[0]?.reauthRequired === true, { timeoutMs: 30_000 })
     t.equal(stream.messages.filter((message) => message.id === event.id).length, 1, 'the stream heard it once')
     t.equal((await stack.send(event)).status, 200, 'a later redelivery is acknowledged')
     await sleep(500)
@@ -71,7 +71,7 @@ for (const [stallOn, names] of [['its look-up', (line: string, event: { id: stri
 
 t.test('a poison event ends as a dead letter after its tries without delaying the events after it; replay works', async (t) => {
   const redis = await startRedis(t)
-  const stack = await listening(t, { env: { REDIS_URL: redis.url }, adjust: (config) => ({ ...config, webhookInbox: { attempts: 3, backoffMs: 1500, leaseMs: 5000 } }) })
+  const stack = await startWebhookStack(t, { env: { REDIS_URL: redis.url }, adjust: (config) => ({ ...config, webhookInbox: { attempts: 3, backoffMs: 1500, leaseMs: 5000 } }) })
   const { exchangeId, fundingSourceId } = await stack.visaBank()
   const stream = await stack.events()
   // The exchange's funding-source set overwritten with a string: removing from it fails with WRONGTYPE every time.
@@ -85,7 +85,7 @@ t.test('a poison event ends as a dead letter after its tries without delaying th
   for (const event of after) await stream.next((message) => message.id === event.id, 20_000)
   t.equal(await stack.metric(DEAD_LETTERED), 0, 'the events after it were processed while it was still being retried')
 
-  await eventually(async () => await stack.metric(DEAD_LETTERED) === 1, 60_000)
+  await eventually(async () => await stack.metric(DEAD_LETTERED) === 1, { timeoutMs: 60_000 })
   t.match(stack.logs.records().find((record) => String(record.msg).startsWith('webhook event processing failed on its last try')), {
     level: 50, eventId: poison.id, topic: 'customer_funding_source_removed', tries: 3, err: { message: /WRONGTYPE/ }
   })
@@ -104,7 +104,7 @@ t.test('a poison event ends as a dead letter after its tries without delaying th
 })
 
 t.test('a re-auth created before the last successful balance check does not mark the bank link again', async (t) => {
-  const stack = await listening(t)
+  const stack = await startWebhookStack(t)
   const { exchangeId, fundingSourceId } = await stack.visaBank()
   const stream = await stack.events()
   const lateReauth = dwollaEvent({ topic: REAUTH, resourceId: exchangeId, customerId: stack.customerId, id: randomUUID(), created: new Date(Date.now() - 60_000).toISOString() })
@@ -122,7 +122,7 @@ t.test('a re-auth created before the last successful balance check does not mark
 })
 
 t.test("a funding source's removal and addition are applied by when Dwolla created them, not by arrival", async (t) => {
-  const stack = await listening(t)
+  const stack = await startWebhookStack(t)
   const { exchangeId, fundingSourceId } = await stack.visaBank()
   const stream = await stack.events()
   const addedAt = new Date(Date.now() - 60_000).toISOString()
@@ -154,7 +154,7 @@ t.test('a shutdown while Redis is stalled ends within its deadline; the work it 
   redis.resume()
   const second = await createRedisInbox(redis.url, async ({ id }) => { done.push(id) }, options)
   t.teardown(() => second.close())
-  await eventually(() => done.length === 1, 30_000)
+  await eventually(() => done.length === 1, { timeoutMs: 30_000 })
   t.same(done, [event.id], 'taken over once the lease lapsed')
 })
 
@@ -170,8 +170,8 @@ t.test('the inbox keeps and works events again once a restarted Redis is back', 
   await t.rejects(inbox.accept(event), 'not kept while Redis is down: the route answers 503')
   await redis.restart()
   // Sent again until kept, as Dwolla does.
-  await eventually(async () => await inbox.accept(event).then(() => true, () => false), 20_000)
-  await eventually(() => done.includes(event.id), 20_000)
+  await eventually(async () => await inbox.accept(event).then(() => true, () => false), { timeoutMs: 20_000 })
+  await eventually(() => done.includes(event.id), { timeoutMs: 20_000 })
   t.pass('kept and worked after the restart, by the same worker')
 })
 

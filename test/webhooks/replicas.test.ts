@@ -8,7 +8,7 @@ import { dwollaEvent, postWebhook, sign } from '../support/webhook-events.js'
 
 const SECRET = 'a-webhook-secret-shared-by-the-replicas'
 
-/** A replica as `npm start` runs it (its own simulator), sharing the test's Redis. */
+/** A replica run from src/server.ts (its own simulator), sharing the test's Redis. */
 async function replica (t: Test, redisUrl: string) {
   const { child, readyRecord } = await startLogging(t, {
     command: tsEntry('src/server.ts'),

@@ -4,12 +4,12 @@ import { buildSandboxApp } from '../support/stack.js'
 import { eventually } from '../support/eventually.js'
 import { startRedis } from '../support/redis.js'
 import { dwollaEvent, postWebhook, sign } from '../support/webhook-events.js'
-import { listening } from '../support/webhook-stack.js'
+import { startWebhookStack } from '../support/webhook-stack.js'
 
 const REAUTH = 'customer_exchange_reauth_required'
 
 t.test("in simulator mode the service subscribes itself; the simulator's reauth webhook marks the bank link", async (t) => {
-  const { sim, base, bankLinks, metric, visaBank } = await listening(t)
+  const { sim, base, bankLinks, metric, visaBank } = await startWebhookStack(t)
   await eventually(() => sim.webhooks.subscriptions.size === 1)
   t.match([...sim.webhooks.subscriptions.values()], [{ url: `${base}/webhooks/dwolla`, paused: false }])
   const { exchangeId } = await visaBank()
@@ -23,7 +23,7 @@ t.test("in simulator mode the service subscribes itself; the simulator's reauth 
 })
 
 t.test('a forged, unsigned or replayed-with-another-body webhook is refused with 401 and nothing is processed', async (t) => {
-  const { send, base, secret, bankLinks, metric, visaBank, customerId } = await listening(t)
+  const { send, base, secret, bankLinks, metric, visaBank, customerId } = await startWebhookStack(t)
   const { exchangeId } = await visaBank()
   const event = dwollaEvent({ topic: REAUTH, resourceId: exchangeId, customerId })
   const body = JSON.stringify(event)
@@ -48,7 +48,7 @@ t.test('a forged, unsigned or replayed-with-another-body webhook is refused with
 })
 
 t.test('a removed funding source leaves its bank link', async (t) => {
-  const { send, bankLinks, visaBank, customerId } = await listening(t)
+  const { send, bankLinks, visaBank, customerId } = await startWebhookStack(t)
   const { fundingSourceId } = await visaBank()
   t.match(await bankLinks(), [{ fundingSourceIds: [fundingSourceId] }])
   t.equal((await send(dwollaEvent({ topic: 'customer_funding_source_removed', resourceId: fundingSourceId, customerId }))).status, 200)
@@ -57,7 +57,7 @@ t.test('a removed funding source leaves its bank link', async (t) => {
 })
 
 t.test('a duplicate is acknowledged and processed once; other topics are counted; bad bodies refused', async (t) => {
-  const { send, base, secret, metric, customerId, logs } = await listening(t)
+  const { send, base, secret, metric, customerId, logs } = await startWebhookStack(t)
   const event = dwollaEvent({ topic: 'customer_funding_source_removed', resourceId: '0a9a0b2c-0000-4000-8000-000000000001', customerId })
   t.equal((await send(event)).status, 200)
   t.equal((await send(event)).status, 200, 'Dwolla stops retrying a duplicate too')
@@ -82,8 +82,8 @@ t.test('a duplicate is acknowledged and processed once; other topics are counted
 t.test('two replicas sharing Redis process a duplicate once', async (t) => {
   const redis = await startRedis(t)
   const secret = 'a-webhook-secret-shared-by-replicas'
-  const one = await listening(t, { env: { REDIS_URL: redis.url, DWOLLA_WEBHOOK_SECRET: secret } })
-  const two = await listening(t, { env: { REDIS_URL: redis.url, DWOLLA_WEBHOOK_SECRET: secret } })
+  const one = await startWebhookStack(t, { env: { REDIS_URL: redis.url, DWOLLA_WEBHOOK_SECRET: secret } })
+  const two = await startWebhookStack(t, { env: { REDIS_URL: redis.url, DWOLLA_WEBHOOK_SECRET: secret } })
   const event = dwollaEvent({ topic: REAUTH, resourceId: '0a9a0b2c-0000-4000-8000-000000000005', customerId: one.customerId })
   t.equal((await one.send(event)).status, 200)
   t.equal((await two.send(event)).status, 200)
@@ -105,7 +105,7 @@ t.test('outside simulator mode, webhooks are served only with DWOLLA_WEBHOOK_SEC
 })
 
 t.test('an event id that is not a UUID is refused at the edge: no line break reaches a stream', async (t) => {
-  const { send, events, customerId, metric } = await listening(t)
+  const { send, events, customerId, metric } = await startWebhookStack(t)
   const stream = await events()
   const forged = dwollaEvent({ topic: 'customer_funding_source_verified', resourceId: '0a9a0b2c-0000-4000-8000-000000000001', customerId, id: 'x\nretry: 99999999\nevent: funding-source.removed' })
   const refused = await send(forged)
@@ -119,7 +119,7 @@ t.test('an event id that is not a UUID is refused at the edge: no line break rea
 })
 
 t.test('an event created more than 30 days ago is acknowledged, counted and not acted on', async (t) => {
-  const { send, bankLinks, visaBank, customerId, metric } = await listening(t)
+  const { send, bankLinks, visaBank, customerId, metric } = await startWebhookStack(t)
   const { exchangeId } = await visaBank()
   const old = dwollaEvent({ topic: REAUTH, resourceId: exchangeId, customerId, created: new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString() })
   t.equal((await send(old)).status, 200, 'Dwolla (or a replayer) stops sending it')
@@ -130,7 +130,7 @@ t.test('an event created more than 30 days ago is acknowledged, counted and not 
 
 t.test('with Redis, only handled topics are kept: an ignored topic is counted and leaves nothing behind', async (t) => {
   const redis = await startRedis(t)
-  const { send, customerId, metric } = await listening(t, { env: { REDIS_URL: redis.url } })
+  const { send, customerId, metric } = await startWebhookStack(t, { env: { REDIS_URL: redis.url } })
   const client = new Redis(redis.url)
   t.teardown(() => client.disconnect())
   const ignored = dwollaEvent({ topic: 'customer_transfer_created', resourceId: '0a9a0b2c-0000-4000-8000-000000000003', customerId })
@@ -144,7 +144,7 @@ t.test('with Redis, only handled topics are kept: an ignored topic is counted an
 })
 
 t.test('webhooks are limited per client address before the signature is checked, failed signatures included', async (t) => {
-  const { send, base, metric, customerId, secret } = await listening(t, { env: { WEBHOOK_RATE_LIMIT_MAX: '3' } })
+  const { send, base, metric, customerId, secret } = await startWebhookStack(t, { env: { WEBHOOK_RATE_LIMIT_MAX: '3' } })
   const event = dwollaEvent({ topic: 'customer_funding_source_verified', resourceId: '0a9a0b2c-0000-4000-8000-000000000001', customerId })
   t.equal((await send(event, 'f'.repeat(64))).status, 401)
   t.equal((await postWebhook(base, { body: '{}' })).status, 401)

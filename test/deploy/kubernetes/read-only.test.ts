@@ -53,7 +53,7 @@ t.test("the built service, as the trial overlay configures it, serves and shuts 
 
   t.equal((await fetch(`${url}/health/ready`)).status, 200, 'ready')
   const authorization = `Bearer ${token(customerId, { key: env.JWT_SECRET })}`
-  const stream = await openStream(`${url}/v1/customers/${customerId}/events`, { authorization })
+  const stream = await openStream(`${url}/v1/customers/${customerId}/events`, { headers: { authorization } })
   t.equal(stream.response.status, 200, 'a live-event stream opens')
   const created = await fetch(`${url}/v1/customers/${customerId}/exchange-sessions`, {
     method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: '{"partner":"mx"}'
