@@ -41,7 +41,7 @@ module.exports = {
     },
     {
       name: 'http-clients-where-they-belong',
-      comment: "Outbound HTTP is the Dwolla client's, the JWKS fetcher's and the simulator's webhook deliveries', nobody else's.",
+      comment: "Outbound HTTP (undici) is the Dwolla client's, the JWKS fetcher's and the simulator's (its webhook deliveries), nobody else's.",
       severity: 'error',
       from: { path: '^src/', pathNot: ['^src/dwolla/', '^src/simulator/', '^src/auth/jwks\\.ts$'] },
       to: { path: '^node_modules/undici/' }

@@ -17,7 +17,7 @@ export interface Config {
   }
   /** How long in-flight requests may take to finish once the drain ends. */
   shutdownGraceMs: number
-  /** After SIGTERM or SIGINT: how long the replica keeps answering, not ready, before it stops listening. */
+  /** After SIGTERM (SIGINT skips it): how long the replica keeps answering, not ready, before it stops listening. */
   shutdownDrainMs: number
   /** Above this event-loop delay new API requests are shed with 503 rather than queued; 0: never. */
   maxEventLoopDelayMs: number

@@ -11,7 +11,7 @@ export type Operation =
   | 'createWebhookSubscription' | 'listWebhookSubscriptions' | 'removeWebhookSubscription'
   | 'listEvents' | 'updateWebhookSubscription'
 
-/** What the service counts of its Dwolla calls (see src/metrics.ts). */
+/** What the service counts of its Dwolla calls (see src/metrics/registry.ts). */
 export interface DwollaObserver {
   /** `status`: Dwolla's HTTP status, or 'error' when no answer came. */
   call (operation: Operation, status: number | 'error', seconds: number): void
