@@ -46,8 +46,8 @@ EXPOSE 3001
 CMD ["node", "dist/simulator/server.js"]
 
 # The default target: the service with its embedded simulator and demo, so a plain `docker build .`
-# runs without Dwolla credentials as `npm start` does (and as the image check runs it); with them it
-# is the production service. Deployments build `--target service`, which ships neither.
+# can be tried without Dwolla credentials by clearing NODE_ENV (docs/operations.md shows how); with
+# them it is the production service. Deployments build `--target service`, which ships neither.
 FROM service
 COPY --from=build /app/dist/simulator ./dist/simulator
 COPY --from=build /app/dist/demo ./dist/demo

@@ -42,7 +42,7 @@ async function buildSimulatorModeApp () {
     .catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error
       process.stderr.write('Invalid configuration: without DWOLLA_KEY the service runs in simulator mode, and this build has no simulator ' +
-        "(the image's default target): set Dwolla's credentials, or use the simulator target\n")
+        "(the image's service target): set Dwolla's credentials, or build the image's default target\n")
       process.exit(1)
     })
   const embedded = await startEmbeddedSimulator(config, logger)
