@@ -45,6 +45,16 @@ t.test('SIGTERM: not ready but answering for the drain, then the in-flight reque
   t.ok(lines.some((line) => line.msg === 'shutting down' && line.drainMs === 1000))
 })
 
+t.test('SIGINT (Ctrl-C in a terminal) skips the drain: the service closes at once and exits 0', async (t) => {
+  const { child, url, records: lines } = await startService(t, { env: { SHUTDOWN_DRAIN_MS: '60000' } })
+  t.equal((await fetch(`${url}/health/ready`)).status, 200)
+  child.kill('SIGINT')
+  // With the drain it would answer for a minute; without it the process is gone well before.
+  const [code] = await Promise.race([once(child, 'exit'), sleep(30_000).then(() => ['still running'])])
+  t.equal(code, 0)
+  t.ok(lines.some((line) => line.msg === 'shutting down' && line.signal === 'SIGINT' && line.drainMs === 0))
+})
+
 t.test('past drain plus grace the process exits anyway', async (t) => {
   const { child, url, simulatorUrl, customerId } = await startService(t, { env: { SHUTDOWN_DRAIN_MS: '200', SHUTDOWN_GRACE_MS: '300', UPSTREAM_TIMEOUT_MS: '10000' } })
   await fetch(`${simulatorUrl}/__simulator/faults`, {

@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
 import t from 'tap'
-import { HAL, accessToken, getHal, idOf, partnerHref, postHal, simulator, visaExchange, customerWithExchange, UNKNOWN_ID } from '../support/simulator.js'
+import { HAL, accessToken, getHal, idOf, partnerHref, postHal, simulator, visaExchange, customerWithExchange, UNKNOWN_ID } from '../../support/simulator.js'
 
 async function setup (t: Test) {
   const { app, token, customerId, exchangeId } = await customerWithExchange(t)

@@ -1,7 +1,7 @@
 import type { Test } from 'tap'
-import type { SimulatorOptions } from '../../src/simulator/app.js'
+import type { SimulatorOptions } from '../../../src/simulator/app.js'
 import t from 'tap'
-import { HAL, accessToken, createSession, dwollaHeaders, partnerHref, simulator } from '../support/simulator.js'
+import { HAL, accessToken, createSession, dwollaHeaders, partnerHref, simulator } from '../../support/simulator.js'
 
 const SESSION_LOCATION = /^http:\/\/localhost:80\/exchange-sessions\/([0-9a-f-]{36})$/
 const VALIDATION_MESSAGE = 'Validation error(s) present. See embedded errors list for more details.'

@@ -1,7 +1,7 @@
 import type { Test } from 'tap'
 import t from 'tap'
-import type { Simulator } from '../../src/simulator/app.js'
-import { HAL, accessToken, createSession, getHal, idOf, partnerHref, plaidPublicToken, postHal, simulator, UNKNOWN_ID } from '../support/simulator.js'
+import type { Simulator } from '../../../src/simulator/app.js'
+import { HAL, accessToken, createSession, getHal, idOf, partnerHref, plaidPublicToken, postHal, simulator, UNKNOWN_ID } from '../../support/simulator.js'
 
 const EXCHANGE_LOCATION = /^http:\/\/localhost:80\/exchanges\/[0-9a-f-]{36}$/
 const EXPIRED = { code: 'InvalidExchangeToken', message: 'Exchange token is expired.' }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { accessToken, dwollaHeaders, simulator } from '../support/simulator.js'
+import { accessToken, dwollaHeaders, simulator } from '../../support/simulator.js'
 
 t.test('the HTTP control adds faults, lists calls and expires tokens, unrecorded', async (t) => {
   const app = await simulator(t)

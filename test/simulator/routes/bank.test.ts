@@ -1,6 +1,6 @@
 import t from 'tap'
-import type { Simulator } from '../../src/simulator/app.js'
-import { accessToken, createSession, getHal, partnerHref, simulator, customerWithExchange } from '../support/simulator.js'
+import type { Simulator } from '../../../src/simulator/app.js'
+import { accessToken, createSession, getHal, partnerHref, simulator, customerWithExchange } from '../../support/simulator.js'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { HAL, accessToken, dwollaHeaders, simulator } from '../support/simulator.js'
+import { HAL, accessToken, dwollaHeaders, simulator } from '../../support/simulator.js'
 
 t.test('POST /customers creates a customer: 201 with its Location; GET returns it', async (t) => {
   const app = await simulator(t)

@@ -1,6 +1,6 @@
 import t from 'tap'
-import type { Simulator } from '../../src/simulator/app.js'
-import { HAL, customerWithExchange, getHal } from '../support/simulator.js'
+import type { Simulator } from '../../../src/simulator/app.js'
+import { HAL, customerWithExchange, getHal } from '../../support/simulator.js'
 
 /** A page of the event log, as a Dwolla client reads it. */
 async function eventsPage (app: Simulator, token: string, query = '') {

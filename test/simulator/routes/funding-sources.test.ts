@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
 import t from 'tap'
-import { HAL, getHal, idOf, postHal, customerWithExchange, UNKNOWN_ID } from '../support/simulator.js'
+import { HAL, getHal, idOf, postHal, customerWithExchange, UNKNOWN_ID } from '../../support/simulator.js'
 
 const VALIDATION_MESSAGE = 'Validation error(s) present. See embedded errors list for more details.'
 

@@ -1,6 +1,6 @@
 import { setTimeout } from 'node:timers/promises'
 import t from 'tap'
-import { HAL, accessToken, basic, dwollaHeaders, simulator } from '../support/simulator.js'
+import { HAL, accessToken, basic, dwollaHeaders, simulator } from '../../support/simulator.js'
 
 const FORM = 'application/x-www-form-urlencoded'
 

@@ -1,6 +1,6 @@
 import type { Test } from 'tap'
 import t from 'tap'
-import { HAL, REGISTERED, accessToken, createSession, dwollaHeaders, getHal, idOf, partnerHref, plaidPublicToken, postHal, simulator, visaExchange } from '../support/simulator.js'
+import { HAL, REGISTERED, accessToken, createSession, dwollaHeaders, getHal, idOf, partnerHref, plaidPublicToken, postHal, simulator, visaExchange } from '../../support/simulator.js'
 
 const SESSION_LOCATION = /^http:\/\/localhost:80\/exchange-sessions\/[0-9a-f-]{36}$/
 

@@ -1,7 +1,7 @@
 import { runInNewContext } from 'node:vm'
 import type { Test } from 'tap'
 import t from 'tap'
-import { accessToken, createSession, getHal, partnerHref, postHal, simulator } from '../support/simulator.js'
+import { accessToken, createSession, getHal, partnerHref, postHal, simulator } from '../../support/simulator.js'
 
 const SCRIPT = '/simulator/plaid/link-initialize.js'
 
