@@ -175,13 +175,18 @@ function toProblem (error: FastifyError | Problem): Problem {
   return new Problem('INTERNAL_ERROR', 'An unexpected error occurred.', { cause: error })
 }
 
+/** 503s the service answers by design (at capacity, shedding load, draining): a warning, so error lines stay failures. */
+const DECLINED = new Set<ProblemCode>(['STREAMS_AT_CAPACITY', 'OVERLOADED', 'NOT_READY'])
+
 /** One problem+json handler for every error and unknown route, and the schema of what it sends. */
 export function registerProblemHandlers (app: FastifyInstance) {
   app.addSchema(ProblemDetails)
   app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
     const problem = toProblem(error)
-    if (problem.status >= 500) {
+    if (problem.status >= 500 && (problem.cause !== undefined || !DECLINED.has(problem.code))) {
       request.log.error({ err: problem.cause ?? problem, code: problem.code }, 'request failed')
+    } else if (problem.status >= 500) {
+      request.log.warn({ code: problem.code, detail: problem.message }, 'request declined')
     } else {
       request.log.info({ code: problem.code, detail: problem.message }, 'request rejected')
     }

@@ -26,6 +26,32 @@ t.test('an unexpected error is a 500 problem that tells the caller nothing inter
   t.match(logged?.err.message, /hunter2/, 'the log line carries the details')
 })
 
+t.test('a 503 the service declines by design is a warning; a 5xx from a failure is an error; a 4xx is information', async (t) => {
+  const levels: Record<string, { level: unknown, msg: unknown }> = {}
+  const cases: Array<[string, Error]> = [
+    ['at capacity', new Problem('STREAMS_AT_CAPACITY', 'full')],
+    ['shedding', new Problem('OVERLOADED', 'busy')],
+    ['draining', new Problem('NOT_READY', 'This replica is shutting down.')],
+    ['no token', new Problem('NOT_READY', 'No Dwolla token can be had right now.', { cause: new Error('refused') })],
+    ['Dwolla down', new Problem('UPSTREAM_UNAVAILABLE', 'down')],
+    ['bad input', new Problem('VALIDATION_ERROR', 'bad')]
+  ]
+  for (const [name, error] of cases) {
+    const { app, logs } = await appThrowing(error)
+    await app.inject({ method: 'GET', url: '/boom' })
+    const { level, msg } = logs.records().find((record) => String(record.msg).startsWith('request '))!
+    levels[name] = { level, msg }
+  }
+  t.same(levels, {
+    'at capacity': { level: 40, msg: 'request declined' },
+    shedding: { level: 40, msg: 'request declined' },
+    draining: { level: 40, msg: 'request declined' },
+    'no token': { level: 50, msg: 'request failed' },
+    'Dwolla down': { level: 50, msg: 'request failed' },
+    'bad input': { level: 30, msg: 'request rejected' }
+  })
+})
+
 t.test('a Problem keeps its code, status and Retry-After', async (t) => {
   const { app } = await appThrowing(new Problem('UPSTREAM_UNAVAILABLE', 'Dwolla is limiting requests.', { retryAfter: 30 }))
   const response = await app.inject({ method: 'GET', url: '/boom' })
