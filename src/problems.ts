@@ -183,10 +183,10 @@ export function registerProblemHandlers (app: FastifyInstance) {
   app.addSchema(ProblemDetails)
   app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
     const problem = toProblem(error)
-    if (problem.status >= 500 && (problem.cause !== undefined || !DECLINED.has(problem.code))) {
-      request.log.error({ err: problem.cause ?? problem, code: problem.code }, 'request failed')
-    } else if (problem.status >= 500) {
+    if (problem.cause === undefined && DECLINED.has(problem.code)) {
       request.log.warn({ code: problem.code, detail: problem.message }, 'request declined')
+    } else if (problem.status >= 500) {
+      request.log.error({ err: problem.cause ?? problem, code: problem.code }, 'request failed')
     } else {
       request.log.info({ code: problem.code, detail: problem.message }, 'request rejected')
     }
